@@ -1,0 +1,71 @@
+#pragma once
+// SessionStore: where sessions and their event logs live. Designed for an
+// asynchronous backend: every call that answers does so through a callback
+// on the event loop, never from inside the call, and returns a CallHandle
+// whose destruction drops the callback. Fire-and-forget calls (appends,
+// touches) keep per-session order. The proxy sees only this interface.
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/call_handle.h"
+#include "common/result.h"
+#include "sessionstore/session.h"
+
+namespace sidecar::sessionstore {
+
+struct EventPage {
+  std::vector<EventRecord> events;
+  uint64_t next_after_seq = 0;  // pass as after_seq to continue
+};
+
+class SessionStore {
+ public:
+  template <class T>
+  using Callback = std::function<void(Result<T>)>;
+
+  virtual ~SessionStore() = default;
+
+  // Creates a session record. kConflict if the id exists already.
+  virtual CallHandle createSession(SessionRecord record, Callback<Ok> done) = 0;
+
+  // INITIALIZING -> INITIALIZED, recording what the upstream negotiated.
+  // kNotFound / kConflict as for transition().
+  virtual CallHandle completeInitialize(const std::string& id, std::string protocol_version,
+                                        std::string server_result,
+                                        Callback<SessionRecord> done) = 0;
+
+  // Atomically moves a session to `to` if the transition from its current
+  // state is legal (see session_state_machine.h). kNotFound for an unknown
+  // id, kConflict for an illegal transition (the record is unchanged).
+  // Answers the record after the transition.
+  virtual CallHandle transition(const std::string& id, SessionState to,
+                                Callback<SessionRecord> done) = 0;
+
+  // The record, or nullopt when unknown or expired.
+  virtual CallHandle getSession(const std::string& id,
+                                Callback<std::optional<SessionRecord>> done) = 0;
+
+  // Every session still within its TTL, CLOSED ones included.
+  virtual CallHandle listSessions(Callback<std::vector<SessionRecord>> done) = 0;
+
+  // Events with seq > after_seq, at most `limit`.
+  virtual CallHandle readEvents(const std::string& id, uint64_t after_seq, size_t limit,
+                                Callback<EventPage> done) = 0;
+  virtual CallHandle readSessionlessEvents(uint64_t after_seq, size_t limit,
+                                           Callback<EventPage> done) = 0;
+
+  // Refreshes last-seen and the idle TTL. Fire and forget.
+  virtual void touch(const std::string& id) = 0;
+
+  // Appends in order; the store assigns seq. Fire and forget: failures are
+  // counted and logged by the store, never silently dropped.
+  virtual void appendEvents(const std::string& id, std::vector<EventRecord> events) = 0;
+  virtual void appendSessionlessEvents(std::vector<EventRecord> events) = 0;
+
+  // Whether the backend currently accepts writes (for /readyz and metrics).
+  virtual bool healthy() const = 0;
+};
+
+}  // namespace sidecar::sessionstore
