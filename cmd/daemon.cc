@@ -1,0 +1,159 @@
+#include "cmd/daemon.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "common/c_handles.h"
+#include "common/clock.h"
+#include "common/deferred_queue.h"
+#include "common/metrics.h"
+#include "proxy/admin_server.h"
+#include "proxy/local_replier.h"
+#include "proxy/mcp_listener.h"
+#include "proxy/proxy_metrics.h"
+#include "proxy/upstream_health.h"
+#include "proxy/upstream_pool.h"
+#include "sessionstore/memory_session_store.h"
+
+namespace sidecar::cmd {
+namespace {
+
+constexpr int kDrainTickMs = 100;
+
+std::string fingerprintKey(const config::SessionConfig& cfg, Logger& log) {
+  if (!cfg.fingerprint_key.empty()) return cfg.fingerprint_key;
+  log.warn("daemon", "fingerprint_key_random",
+           {{"hint", "set session.fingerprint_key so every node computes the same fingerprints"}});
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
+}
+
+timeval toTimeval(int64_t ms) {
+  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+// Owns every long-lived object, declared in dependency order so that they
+// are destroyed in reverse.
+class Daemon {
+ public:
+  Daemon(const config::Config& cfg, Logger& log)
+      : cfg_(cfg),
+        log_(log),
+        base_(event_base_new()),
+        deferred_(*base_),
+        store_(std::make_unique<sessionstore::MemorySessionStore>(
+            *base_, clock_, log_, metrics_,
+            sessionstore::MemoryStoreLimits::fromConfig(cfg.store, cfg.session))),
+        proxy_metrics_(metrics_),
+        replier_(log_, metrics_),
+        pool_(*base_, deferred_, cfg.upstream, metrics_),
+        health_(*base_, cfg.upstream, log_, metrics_),
+        listener_(*base_, deferred_,
+                  proxy::ExchangeDeps{pool_, *store_, replier_, log_, proxy_metrics_, cfg_, clock_},
+                  fingerprintKey(cfg.session, log)),
+        admin_(*base_, cfg_, *store_, metrics_, log_, [this] { return readiness(); }),
+        sigterm_(evsignal_new(base_.get(), SIGTERM, &Daemon::onSignalCb, this)),
+        sigint_(evsignal_new(base_.get(), SIGINT, &Daemon::onSignalCb, this)),
+        drain_tick_(event_new(base_.get(), -1, EV_PERSIST, &Daemon::onDrainTickCb, this)) {}
+
+  int run() {
+    if (auto bound = admin_.bind(); !bound.ok()) {
+      log_.error("daemon", "admin_bind_failed", {{"error", bound.error().message}});
+      return 1;
+    }
+    if (auto bound = listener_.bind(); !bound.ok()) {
+      log_.error("daemon", "listen_failed", {{"error", bound.error().message}});
+      return 1;
+    }
+    health_.start();
+    evsignal_add(sigterm_.get(), nullptr);
+    evsignal_add(sigint_.get(), nullptr);
+    log_.info("daemon", "started", {{"version", MCP_SIDECAR_VERSION}, {"store", "memory"}});
+    event_base_dispatch(base_.get());
+    log_.info("daemon", "stopped", {{"in_flight", listener_.inFlight()}});
+    return 0;
+  }
+
+ private:
+  static void onSignalCb(evutil_socket_t sig, short, void* arg) noexcept {
+    static_cast<Daemon*>(arg)->onSignal(static_cast<int>(sig));
+  }
+  static void onDrainTickCb(evutil_socket_t, short, void* arg) noexcept {
+    static_cast<Daemon*>(arg)->onDrainTick();
+  }
+
+  void onSignal(int sig) {
+    if (listener_.draining()) {
+      log_.warn("daemon", "second_signal_exit_now", {{"signal", sig}});
+      event_base_loopbreak(base_.get());
+      return;
+    }
+    log_.info("daemon", "signal_drain", {{"signal", sig}, {"timeout_ms", cfg_.drain.timeout.count()}});
+    listener_.beginDrain();
+    drain_deadline_ms_ = clock_.monotonicMs() + cfg_.drain.timeout.count();
+    const timeval tick = toTimeval(kDrainTickMs);
+    event_add(drain_tick_.get(), &tick);
+    onDrainTick();
+  }
+
+  void onDrainTick() {
+    if (listener_.inFlight() == 0) {
+      log_.info("daemon", "drained", {});
+      event_base_loopexit(base_.get(), nullptr);
+    } else if (clock_.monotonicMs() >= drain_deadline_ms_) {
+      log_.warn("daemon", "drain_timeout", {{"in_flight", listener_.inFlight()}});
+      event_base_loopexit(base_.get(), nullptr);
+    }
+  }
+
+  proxy::Readiness readiness() const {
+    const bool listening = listener_.listening();
+    const bool upstream = health_.healthy();
+    const bool store = store_->healthy();
+    const bool draining = listener_.draining();
+    proxy::Readiness r;
+    r.ready = listening && upstream && !draining;
+    r.json = fmt::format(
+        "{{\"ready\":{},\"listening\":{},\"upstream\":{},\"store\":{},\"draining\":{}}}",
+        r.ready, listening, upstream, store, draining);
+    return r;
+  }
+
+  const config::Config& cfg_;
+  Logger& log_;
+  SystemClock clock_;
+  MetricsRegistry metrics_;
+  EventBasePtr base_;
+  DeferredQueue deferred_;
+  std::unique_ptr<sessionstore::SessionStore> store_;
+  proxy::ProxyMetrics proxy_metrics_;
+  proxy::LocalReplier replier_;
+  proxy::UpstreamPool pool_;
+  proxy::UpstreamHealth health_;
+  proxy::McpListener listener_;
+  proxy::AdminServer admin_;
+  EventPtr sigterm_;
+  EventPtr sigint_;
+  EventPtr drain_tick_;
+  int64_t drain_deadline_ms_ = 0;
+};
+
+}  // namespace
+
+int runDaemon(const config::Config& cfg, Logger& log) {
+  // A client that vanishes mid-write must cost an EPIPE, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (cfg.store.kind != config::StoreKind::kMemory) {
+    log.error("daemon", "store_kind_unavailable",
+              {{"kind", "redis"}, {"hint", "this build has the memory store only"}});
+    return 2;
+  }
+  Daemon daemon(cfg, log);
+  return daemon.run();
+}
+
+}  // namespace sidecar::cmd

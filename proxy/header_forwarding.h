@@ -1,0 +1,28 @@
+#pragma once
+// Header forwarding in both directions: end-to-end headers pass, hop-by-hop
+// ones (RFC 9110 7.6.1, and any named in Connection) do not. Requests gain
+// X-Forwarded-For/-Proto and the Host the configuration asks for.
+
+#include <string>
+#include <string_view>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+namespace sidecar::proxy {
+
+struct RequestForwarding {
+  std::string client_address;   // appended to X-Forwarded-For
+  std::string host_override;    // non-empty: replaces the client's Host
+};
+
+void forwardRequestHeaders(const evkeyvalq& from, evkeyvalq& to, const RequestForwarding& how);
+void forwardResponseHeaders(const evkeyvalq& from, evkeyvalq& to);
+
+// Case-insensitive header lookup ("" when absent).
+std::string_view findHeader(const evkeyvalq& headers, const char* name);
+
+// Sum of name and value lengths plus separators, to enforce the header limit.
+size_t headerBytes(const evkeyvalq& headers);
+
+}  // namespace sidecar::proxy

@@ -1,0 +1,517 @@
+#include "proxy/proxy_exchange.h"
+
+#include <event2/bufferevent.h>
+#include <event2/keyvalq_struct.h>
+
+#include <utility>
+#include <vector>
+
+#include "proxy/header_forwarding.h"
+#include "proxy/initialize_result.h"
+#include "proxy/session_id.h"
+
+namespace sidecar::proxy {
+namespace {
+
+using sessionstore::Direction;
+using sessionstore::SessionRecord;
+using sessionstore::SessionState;
+
+// Response JSON bodies larger than this are relayed but not recorded.
+constexpr size_t kMaxRecordedJsonBody = 16 * 1024 * 1024;
+// Bytes a hung-up-watch may buffer from a client that sends ahead.
+constexpr size_t kPipelinedReadCeiling = 64 * 1024;
+
+bool isSuccess(int status) { return status >= 200 && status < 300; }
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+evbuffer* clientOutput(evhttp_connection* conn) {
+  return bufferevent_get_output(evhttp_connection_get_bufferevent(conn));
+}
+
+}  // namespace
+
+ProxyExchange::ProxyExchange(const ExchangeDeps& deps, evhttp_request* client,
+                             InboundRequest request, std::string stream_id,
+                             FinishedFn on_finished)
+    : deps_(deps),
+      client_(client),
+      client_conn_(evhttp_request_get_connection(client)),
+      request_(std::move(request)),
+      on_finished_(std::move(on_finished)),
+      held_(evbuffer_new()),
+      recorder_(deps.store, deps.clock, std::move(stream_id)) {
+  deps_.metrics.exchanges_active.add(1);
+}
+
+ProxyExchange::~ProxyExchange() {
+  // The owner destroys us only after finish(); this is the safety net for a
+  // process shutting down with requests in flight.
+  if (upstream_req_ != nullptr) {
+    evhttp_request* up = std::exchange(upstream_req_, nullptr);
+    evhttp_cancel_request(up);
+  }
+  restoreClientConnection();
+  deps_.metrics.exchanges_active.add(-1);
+  if (body_kind_ == BodyKind::kSse && reply_started_) deps_.metrics.streams_open.add(-1);
+}
+
+// ---- admit -----------------------------------------------------------------
+
+void ProxyExchange::start() {
+  watchClientHangup();
+  if (request_.session_id.empty()) {
+    admit(std::nullopt);
+    return;
+  }
+  store_call_ = deps_.store.getSession(
+      request_.session_id, [this](Result<std::optional<SessionRecord>> found) {
+        if (!found.ok()) {
+          deps_.metrics.store_errors.inc();
+          failBeforeReply(local_errors::storeUnavailable(request_.first_id_raw, "store_lookup_failed"));
+          return;
+        }
+        admit(std::move(found.value()));
+      });
+}
+
+void ProxyExchange::admit(std::optional<SessionRecord> record) {
+  admission_ = admitRequest(request_, record);
+  if (!admission_.forward) {
+    failBeforeReply(admission_.rejection);
+    return;
+  }
+  if (admission_.log == EventLog::kSession) deps_.store.touch(request_.session_id);
+  forward();
+}
+
+// ---- forward ---------------------------------------------------------------
+
+void ProxyExchange::forward() {
+  switch (admission_.log) {
+    case EventLog::kSession: recorder_.bindSession(request_.session_id); break;
+    case EventLog::kSessionless: recorder_.bindSessionless(); break;
+    case EventLog::kNewSession: break;  // bound once the upstream names the session
+  }
+  for (const auto& message : request_.body.messages) {
+    recorder_.record(Direction::kClientToServer, message.raw);
+  }
+  deps_.metrics.messages_recorded.inc(request_.body.messages.size());
+  recorder_.flush();
+
+  upstream_conn_ = deps_.pool.lease();
+  evhttp_request* up = evhttp_request_new(&ProxyExchange::onUpstreamDoneCb, this);
+  evhttp_request_set_header_cb(up, &ProxyExchange::onUpstreamHeadersCb);
+  evhttp_request_set_chunked_cb(up, &ProxyExchange::onUpstreamBodyCb);
+  evhttp_request_set_error_cb(up, &ProxyExchange::onUpstreamErrorCb);
+
+  RequestForwarding how;
+  char* peer_address = nullptr;
+  ev_uint16_t peer_port = 0;
+  evhttp_connection_get_peer(client_conn_, &peer_address, &peer_port);
+  if (peer_address != nullptr) how.client_address = peer_address;
+  const auto& ucfg = deps_.cfg.upstream;
+  if (ucfg.host_header == config::HostHeaderMode::kUpstream) {
+    how.host_override = ucfg.port == 80 ? ucfg.host : ucfg.host + ":" + std::to_string(ucfg.port);
+  }
+  forwardRequestHeaders(*evhttp_request_get_input_headers(client_),
+                        *evhttp_request_get_output_headers(up), how);
+  evbuffer_add_buffer(evhttp_request_get_output_buffer(up), evhttp_request_get_input_buffer(client_));
+
+  const std::string uri = ucfg.path + request_.uri_query;
+  stage_ = Stage::kAwaitingHeaders;
+  upstream_req_ = up;
+  if (evhttp_make_request(upstream_conn_.get(), up, evhttp_request_get_command(client_),
+                          uri.c_str()) != 0) {
+    // libevent may already have run our callbacks on this path; it owns `up`.
+    upstream_req_ = nullptr;
+    if (stage_ == Stage::kAwaitingHeaders) {
+      deps_.metrics.upstream_failures.inc();
+      releaseUpstream(false);
+      failBeforeReply(local_errors::upstreamUnavailable(request_.first_id_raw, "upstream_connect_failed"));
+    }
+  }
+}
+
+// ---- relay -----------------------------------------------------------------
+
+void ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
+  upstream_status_ = evhttp_request_get_response_code(up);
+  const char* reason = evhttp_request_get_response_code_line(up);
+  upstream_reason_ = reason ? reason : "";
+  const evkeyvalq& headers = *evhttp_request_get_input_headers(up);
+  const std::string_view content_type = findHeader(headers, "Content-Type");
+  if (startsWith(content_type, "text/event-stream")) {
+    body_kind_ = BodyKind::kSse;
+    // An SSE stream may be silent for long stretches: the response deadline
+    // no longer applies, the stream idle deadline does.
+    setConnectionTimeout(upstream_conn_.get(), deps_.cfg.upstream.stream_idle_timeout);
+  } else if (startsWith(content_type, "application/json")) {
+    body_kind_ = BodyKind::kJson;
+  } else {
+    body_kind_ = BodyKind::kOther;
+  }
+  upstream_session_id_ = std::string(findHeader(headers, "Mcp-Session-Id"));
+  forwardResponseHeaders(headers, *evhttp_request_get_output_headers(client_));
+  stage_ = Stage::kRelaying;
+  applyEffectAtHeaders(upstream_status_, headers);
+  if (gate_ == Gate::kOpen) startClientReply();
+}
+
+void ProxyExchange::onUpstreamBody(evhttp_request* up) {
+  evbuffer* data = evhttp_request_get_input_buffer(up);
+  if (body_kind_ == BodyKind::kSse) {
+    inspectSse(data);
+  } else if (body_kind_ == BodyKind::kJson && !json_body_truncated_) {
+    const size_t n = evbuffer_get_length(data);
+    if (json_body_.size() + n > kMaxRecordedJsonBody) {
+      json_body_truncated_ = true;
+      json_body_.clear();
+      deps_.log.warn(request_.ctx, "response_not_recorded", {{"reason", "json_body_too_large"}});
+    } else {
+      const size_t old = json_body_.size();
+      json_body_.resize(old + n);
+      evbuffer_copyout(data, json_body_.data() + old, n);
+    }
+  }
+  relayToClient(data);
+}
+
+void ProxyExchange::onUpstreamDone(evhttp_request* up) {
+  upstream_req_ = nullptr;
+  if (up == nullptr || evhttp_request_get_response_code(up) == 0 || upstream_error_.has_value()) {
+    onUpstreamFailed();
+    return;
+  }
+  if (body_kind_ == BodyKind::kJson && !json_body_truncated_) inspectJsonBody();
+  upstream_done_ = true;
+  releaseUpstream(true);
+  onUpstreamEnded();
+}
+
+void ProxyExchange::onUpstreamFailed() {
+  deps_.metrics.upstream_failures.inc();
+  const bool timeout = upstream_error_ == EVREQ_HTTP_TIMEOUT;
+  releaseUpstream(false);
+  if (stage_ == Stage::kAwaitingHeaders) {
+    failBeforeReply(timeout ? local_errors::upstreamTimeout(request_.first_id_raw)
+                            : local_errors::upstreamUnavailable(request_.first_id_raw,
+                                                                "upstream_unreachable"));
+    return;
+  }
+  // The status line is relayed already: all that is left is to end the stream.
+  deps_.metrics.upstream_streams_aborted.inc();
+  deps_.log.warn(request_.ctx, "upstream_stream_broken", {{"timeout", timeout ? "yes" : "no"}});
+  upstream_done_ = true;
+  onUpstreamEnded();
+}
+
+void ProxyExchange::onUpstreamEnded() {
+  if (admission_.effect == SessionEffect::kCreate && gate_ == Gate::kAwaitingStore &&
+      !init_response_.has_value()) {
+    closeHalfCreatedSession("no_initialize_result");
+    return;
+  }
+  if (gate_ == Gate::kOpen) endClientReply();
+}
+
+void ProxyExchange::startClientReply() {
+  reply_started_ = true;
+  if (body_kind_ == BodyKind::kSse) deps_.metrics.streams_open.add(1);
+  // The stream may stay open far longer than a request may take to arrive.
+  setConnectionTimeout(client_conn_, deps_.cfg.upstream.stream_idle_timeout);
+  evhttp_send_reply_start(client_, upstream_status_, upstream_reason_.c_str());
+  if (evbuffer_get_length(held_.get()) > 0) relayToClient(held_.get());
+}
+
+void ProxyExchange::relayToClient(evbuffer* data) {
+  const size_t n = evbuffer_get_length(data);
+  if (n == 0) return;
+  if (!reply_started_) {
+    evbuffer_add_buffer(held_.get(), data);
+    return;
+  }
+  deps_.metrics.bytes_relayed.inc(n);
+  evhttp_send_reply_chunk_with_cb(client_, data, &ProxyExchange::onClientDrainedCb, this);
+  if (!reading_paused_ && upstream_conn_ &&
+      evbuffer_get_length(clientOutput(client_conn_)) > deps_.cfg.limits.stream_buffer_bytes) {
+    // The client reads slower than the upstream writes: stop reading the
+    // upstream instead of buffering its stream here.
+    bufferevent_disable(evhttp_connection_get_bufferevent(upstream_conn_.get()), EV_READ);
+    reading_paused_ = true;
+    deps_.metrics.backpressure_pauses.inc();
+  }
+}
+
+void ProxyExchange::onClientDrained() {
+  if (!reading_paused_) return;
+  reading_paused_ = false;
+  if (upstream_conn_) {
+    bufferevent_enable(evhttp_connection_get_bufferevent(upstream_conn_.get()), EV_READ);
+  }
+}
+
+void ProxyExchange::endClientReply() {
+  if (stage_ == Stage::kFinished) return;
+  restoreClientConnection();
+  evhttp_send_reply_end(client_);
+  finish();
+}
+
+void ProxyExchange::restoreClientConnection() {
+  // Before completing the reply: evhttp may free the connection inside the
+  // completing call (Connection: close), and we must not touch it after.
+  if (client_conn_ == nullptr) return;
+  evhttp_connection_set_closecb(client_conn_, nullptr, nullptr);
+  setConnectionTimeout(client_conn_, deps_.cfg.limits.request_timeout);
+  bufferevent_setwatermark(evhttp_connection_get_bufferevent(client_conn_), EV_READ, 0, 0);
+  client_conn_ = nullptr;
+}
+
+void ProxyExchange::onClientClosed() {
+  // evhttp has detached the request from the dead connection; completing it
+  // now frees it.
+  deps_.metrics.client_hangups.inc();
+  deps_.log.info(request_.ctx, "client_hangup", {{"stage", static_cast<int>(stage_)}});
+  client_conn_ = nullptr;
+  store_call_.cancel();
+  if (upstream_req_ != nullptr) {
+    evhttp_request* up = std::exchange(upstream_req_, nullptr);
+    evhttp_cancel_request(up);  // runs the error callback, never the done callback
+  }
+  releaseUpstream(false);
+  recorder_.flush();
+  evhttp_send_reply_end(client_);
+  finish();
+}
+
+// ---- persist ---------------------------------------------------------------
+
+void ProxyExchange::inspectSse(evbuffer* data) {
+  std::vector<SseEvent> events;
+  const int n_extents = evbuffer_peek(data, -1, nullptr, nullptr, 0);
+  std::vector<evbuffer_iovec> extents(static_cast<size_t>(n_extents > 0 ? n_extents : 0));
+  evbuffer_peek(data, -1, nullptr, extents.data(), n_extents);
+  for (const auto& extent : extents) {
+    sse_.feed(std::string_view(static_cast<const char*>(extent.iov_base), extent.iov_len), events);
+  }
+  for (const auto& event : events) {
+    if (event.data.empty()) continue;  // priming event: no message
+    observeServerPayload(event.data, event.id);
+  }
+  recorder_.flush();
+}
+
+void ProxyExchange::inspectJsonBody() {
+  if (!json_body_.empty()) observeServerPayload(json_body_, {});
+  recorder_.flush();
+}
+
+void ProxyExchange::observeServerPayload(std::string_view payload,
+                                         const std::string& upstream_event_id) {
+  auto parsed = json_.parse(payload);
+  if (!parsed.ok()) {
+    deps_.metrics.messages_unparsed.inc();
+    deps_.log.warn(request_.ctx, "upstream_payload_not_jsonrpc", {{"error", parsed.error().message}});
+    return;
+  }
+  for (auto& message : parsed.value().messages) {
+    recorder_.record(Direction::kServerToClient, message.raw, upstream_event_id);
+    deps_.metrics.messages_recorded.inc();
+    if (admission_.effect == SessionEffect::kCreate && !init_response_.has_value() &&
+        (message.kind == MessageKind::kResultResponse || message.kind == MessageKind::kErrorResponse)) {
+      const JsonRpcMessage* init = request_.initializeMessage();
+      if (init != nullptr && message.id_raw == init->id_raw) onInitializeResult(message);
+    }
+  }
+}
+
+// ---- session effects -------------------------------------------------------
+
+void ProxyExchange::applyEffectAtHeaders(int status, const evkeyvalq& headers) {
+  (void)headers;
+  if (!isSuccess(status)) {
+    if (admission_.log == EventLog::kNewSession) recorder_.bindSessionless();
+    return;
+  }
+  switch (admission_.effect) {
+    case SessionEffect::kNone:
+      return;
+    case SessionEffect::kCreate: {
+      if (upstream_session_id_.empty() || !isValidSessionId(upstream_session_id_)) {
+        // A sessionless server (or one minting ids the spec forbids): its
+        // traffic is recorded in the sessionless log.
+        if (!upstream_session_id_.empty()) {
+          deps_.log.warn(request_.ctx, "upstream_session_id_invalid", {});
+        }
+        recorder_.bindSessionless();
+        return;
+      }
+      gate_ = Gate::kAwaitingStore;
+      const JsonRpcMessage* init = request_.initializeMessage();
+      SessionRecord record;
+      record.id = upstream_session_id_;
+      record.state = SessionState::kInitializing;
+      record.client_params = init ? init->params_raw : std::string();
+      record.credential_fingerprint = request_.credential_fingerprint;
+      record.created_unix_ms = deps_.clock.nowUnixMs();
+      record.last_seen_unix_ms = record.created_unix_ms;
+      store_call_ = deps_.store.createSession(std::move(record), [this](Result<Ok> created) {
+        if (!created.ok()) {
+          deps_.metrics.store_errors.inc();
+          deps_.log.error(request_.ctx, "session_create_failed", {{"error", created.error().message}});
+          recorder_.bindSessionless();
+          openGate();
+          return;
+        }
+        session_created_ = true;
+        deps_.metrics.sessions_created.inc();
+        maybeCompleteInitialize();
+      });
+      return;
+    }
+    case SessionEffect::kActivate:
+    case SessionEffect::kClose: {
+      gate_ = Gate::kAwaitingStore;
+      const bool closing = admission_.effect == SessionEffect::kClose;
+      const SessionState to = closing ? SessionState::kClosed : SessionState::kActive;
+      store_call_ = deps_.store.transition(
+          request_.session_id, to, [this, closing](Result<SessionRecord> moved) {
+            if (!moved.ok()) {
+              deps_.metrics.session_transition_failures.inc();
+              deps_.log.warn(request_.ctx, "session_transition_refused",
+                             {{"error", moved.error().message}});
+            } else if (closing) {
+              deps_.metrics.sessions_closed.inc();
+            }
+            openGate();
+          });
+      return;
+    }
+  }
+}
+
+void ProxyExchange::onInitializeResult(const JsonRpcMessage& response) {
+  init_response_ = response;
+  maybeCompleteInitialize();
+}
+
+void ProxyExchange::maybeCompleteInitialize() {
+  if (!session_created_ || !init_response_.has_value()) return;
+  if (init_response_->kind != MessageKind::kResultResponse) {
+    closeHalfCreatedSession("initialize_failed_upstream");
+    return;
+  }
+  store_call_ = deps_.store.completeInitialize(
+      upstream_session_id_, init_response_->protocol_version,
+      extractResultRaw(init_response_->raw), [this](Result<SessionRecord> done) {
+        if (!done.ok()) {
+          deps_.metrics.store_errors.inc();
+          deps_.log.error(request_.ctx, "session_initialize_failed", {{"error", done.error().message}});
+        } else {
+          deps_.log.info(request_.ctx, "session_created",
+                         {{"session", upstream_session_id_},
+                          {"protocol_version", init_response_->protocol_version}});
+        }
+        recorder_.bindSession(upstream_session_id_);
+        openGate();
+      });
+}
+
+void ProxyExchange::closeHalfCreatedSession(const char* why) {
+  deps_.log.warn(request_.ctx, "session_abandoned", {{"reason", why}});
+  if (!session_created_) {
+    recorder_.bindSessionless();
+    openGate();
+    return;
+  }
+  store_call_ = deps_.store.transition(upstream_session_id_, SessionState::kClosed,
+                                       [this](Result<SessionRecord>) {
+                                         recorder_.bindSession(upstream_session_id_);
+                                         openGate();
+                                       });
+}
+
+void ProxyExchange::openGate() {
+  gate_ = Gate::kOpen;
+  recorder_.flush();
+  if (stage_ == Stage::kFinished) return;
+  if (!reply_started_) startClientReply();
+  if (upstream_done_) endClientReply();
+}
+
+// ---- completion ------------------------------------------------------------
+
+void ProxyExchange::failBeforeReply(const LocalError& error) {
+  if (stage_ == Stage::kFinished) return;
+  restoreClientConnection();
+  // An initialize that never got a session still belongs in the audit trail.
+  if (!recorder_.bound()) recorder_.bindSessionless();
+  recorder_.flush();
+  deps_.replier.send(client_, request_.ctx, error);
+  finish();
+}
+
+void ProxyExchange::releaseUpstream(bool reusable) {
+  if (!upstream_conn_) return;
+  if (reading_paused_) {
+    bufferevent_enable(evhttp_connection_get_bufferevent(upstream_conn_.get()), EV_READ);
+    reading_paused_ = false;
+  }
+  if (reusable) {
+    deps_.pool.giveBack(std::move(upstream_conn_));
+  } else {
+    deps_.pool.discard(std::move(upstream_conn_));
+  }
+}
+
+void ProxyExchange::finish() {
+  stage_ = Stage::kFinished;
+  store_call_.cancel();
+  if (on_finished_) on_finished_(*this);
+}
+
+void ProxyExchange::watchClientHangup() {
+  evhttp_connection_set_closecb(client_conn_, &ProxyExchange::onClientClosedCb, this);
+  // evhttp stops reading a connection while its handler works, so a client
+  // that leaves before the response starts would go unnoticed until we
+  // write. Read with no read callback (as evhttp itself does while writing)
+  // so EOF reaches evhttp's error path and our close callback at once.
+  bufferevent* bev = evhttp_connection_get_bufferevent(client_conn_);
+  bufferevent_event_cb event_cb = nullptr;
+  bufferevent_data_cb write_cb = nullptr;
+  void* cb_arg = nullptr;
+  bufferevent_getcb(bev, nullptr, &write_cb, &event_cb, &cb_arg);
+  bufferevent_setcb(bev, nullptr, write_cb, event_cb, cb_arg);
+  bufferevent_setwatermark(bev, EV_READ, 0, kPipelinedReadCeiling);
+  bufferevent_enable(bev, EV_READ);
+}
+
+// ---- trampolines -----------------------------------------------------------
+
+int ProxyExchange::onUpstreamHeadersCb(evhttp_request* up, void* arg) noexcept {
+  static_cast<ProxyExchange*>(arg)->onUpstreamHeaders(up);
+  return 0;
+}
+void ProxyExchange::onUpstreamBodyCb(evhttp_request* up, void* arg) noexcept {
+  static_cast<ProxyExchange*>(arg)->onUpstreamBody(up);
+}
+void ProxyExchange::onUpstreamDoneCb(evhttp_request* up, void* arg) noexcept {
+  static_cast<ProxyExchange*>(arg)->onUpstreamDone(up);
+}
+void ProxyExchange::onUpstreamErrorCb(evhttp_request_error error, void* arg) noexcept {
+  auto* self = static_cast<ProxyExchange*>(arg);
+  if (error == EVREQ_HTTP_REQUEST_CANCEL) return;  // we cancelled; no done callback follows
+  self->upstream_error_ = error;
+}
+void ProxyExchange::onClientClosedCb(evhttp_connection*, void* arg) noexcept {
+  static_cast<ProxyExchange*>(arg)->onClientClosed();
+}
+void ProxyExchange::onClientDrainedCb(evhttp_connection*, void* arg) noexcept {
+  static_cast<ProxyExchange*>(arg)->onClientDrained();
+}
+
+}  // namespace sidecar::proxy

@@ -1,0 +1,66 @@
+#include "proxy/upstream_pool.h"
+
+#include <cstdlib>
+#include <memory>
+
+namespace sidecar::proxy {
+
+void setConnectionTimeout(evhttp_connection* conn, config::Millis timeout) {
+  const auto ms = timeout.count();
+  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  evhttp_connection_set_timeout_tv(conn, &tv);
+}
+
+UpstreamPool::UpstreamPool(event_base& base, DeferredQueue& deferred,
+                           const config::UpstreamConfig& cfg, MetricsRegistry& metrics)
+    : base_(base),
+      deferred_(deferred),
+      cfg_(cfg),
+      idle_gauge_(metrics.gauge("sidecar_upstream_idle_connections",
+                                "Idle keep-alive connections to the upstream")),
+      opened_(metrics.counter("sidecar_upstream_connections_opened_total",
+                              "Upstream connection objects created")) {}
+
+EvHttpConnectionPtr UpstreamPool::connect() {
+  // The host is a numeric address (the config loader guarantees it), so
+  // evhttp never runs a blocking resolver on the loop.
+  EvHttpConnectionPtr conn(
+      evhttp_connection_base_new(&base_, nullptr, cfg_.host.c_str(), cfg_.port));
+  if (!conn) std::abort();  // allocation failure; nothing sensible to do
+  evhttp_connection_set_retries(conn.get(), 0);
+  opened_.inc();
+  return conn;
+}
+
+EvHttpConnectionPtr UpstreamPool::lease() {
+  EvHttpConnectionPtr conn;
+  if (!idle_.empty()) {
+    conn = std::move(idle_.back());
+    idle_.pop_back();
+    idle_gauge_.set(static_cast<int64_t>(idle_.size()));
+  } else {
+    conn = connect();
+  }
+  setConnectionTimeout(conn.get(), cfg_.response_timeout);
+  return conn;
+}
+
+void UpstreamPool::giveBack(EvHttpConnectionPtr conn) {
+  if (!conn) return;
+  if (idle_.size() < cfg_.max_idle_connections) {
+    idle_.push_back(std::move(conn));
+    idle_gauge_.set(static_cast<int64_t>(idle_.size()));
+    return;
+  }
+  discard(std::move(conn));
+}
+
+void UpstreamPool::discard(EvHttpConnectionPtr conn) {
+  if (!conn) return;
+  // Freed on the next turn: the caller may be inside a callback of a request
+  // that ran on this very connection.
+  auto* raw = conn.release();
+  deferred_.post([raw] { EvHttpConnectionPtr owned(raw); });
+}
+
+}  // namespace sidecar::proxy
