@@ -100,7 +100,7 @@ void McpListener::onRequest(evhttp_request* req) {
   }
   if (deps_.log.enabled(LogLevel::kDebug)) {
     deps_.log.debug(ctx, "request",
-                    {{"method", static_cast<int>(request.method)},
+                    {{"method", request.isPost() ? "POST" : request.isDelete() ? "DELETE" : "GET"},
                      {"session", request.session_id},
                      {"messages", request.body.messages.size()},
                      {"first_method",
