@@ -1,9 +1,11 @@
 #pragma once
 // The sidecar's configuration: plain immutable value structs. Built once by
-// ConfigLoader (YAML + ${ENV} expansion + --set overrides + validation) and
-// handed out by const reference, each layer taking only its slice.
-// Defaults live here, next to the field they belong to, and are listed in
-// docs/configuration.md.
+// loadConfig() (config_loader.h: YAML + ${ENV} expansion + --set overrides +
+// validation) and handed out by const reference, each layer taking only its
+// slice. Defaults live here, next to the field they belong to, and nowhere
+// else; docs/configuration.md lists them (keep it in step).
+// Hosts are numeric IP literals (IPv6 without brackets): the loader refuses
+// names so that nothing ever blocks on DNS, and maps "localhost" to 127.0.0.1.
 
 #include <chrono>
 #include <cstddef>
@@ -44,7 +46,7 @@ struct UpstreamConfig {
 enum class StoreKind { kMemory, kRedis };
 
 struct RedisConfig {
-  std::string url = "redis://127.0.0.1:6379";
+  std::string url = "redis://127.0.0.1:6379";  // may hold the password: never log it
   // Parsed from url by the loader:
   std::string host = "127.0.0.1";
   uint16_t port = 6379;
