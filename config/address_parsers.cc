@@ -177,8 +177,8 @@ Result<HttpUrl> parseHttpUrl(std::string_view text) {
   url.host = std::move(parsed.value().host);
   url.port = parsed.value().port.value_or(80);
   if (end != std::string_view::npos) {
-    url.path =
-        rest[end] == '/' ? std::string(rest.substr(end)) : "/" + std::string(rest.substr(end));
+    // A query right after the authority ("http://h?x") still needs its "/".
+    url.path = rest[end] == '/' ? std::string(rest.substr(end)) : "/" + std::string(rest.substr(end));
   }
   return url;
 }

@@ -83,7 +83,6 @@ struct LimitsConfig {
   size_t max_body_bytes = 4 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   Millis request_timeout{30'000};     // reading a client's request
-  size_t max_connections = 10'000;
   size_t stream_buffer_bytes = 256 * 1024;  // per-client output before upstream reads pause
 };
 

@@ -208,8 +208,6 @@ const KeySpec kKeys[] = {
      [](C& c, S& v) { return setSize(c.limits.max_header_bytes, v, kKiB, kMiB); }},
     {"limits.request_timeout", false,
      [](C& c, S& v) { return setDuration(c.limits.request_timeout, v, kPositive); }},
-    {"limits.max_connections", false,
-     [](C& c, S& v) { return setCount(c.limits.max_connections, v, 1, 1'000'000); }},
     {"limits.stream_buffer_bytes", false,
      [](C& c, S& v) { return setSize(c.limits.stream_buffer_bytes, v, kKiB, kGiB); }},
     {"security.allowed_origins", true,

@@ -7,8 +7,8 @@ namespace sidecar::proxy {
 namespace {
 
 constexpr std::array<std::string_view, 9> kHopByHop = {
-    "connection", "proxy-connection",   "keep-alive",          "te",     "trailer",
-    "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization",
+    "connection", "proxy-connection", "keep-alive", "te", "trailer", "transfer-encoding",
+    "upgrade", "proxy-authenticate", "proxy-authorization",
 };
 
 char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -52,7 +52,8 @@ std::vector<std::string> connectionOptionNames(std::string_view connection_heade
   return out;
 }
 
-bool shouldForwardHeader(std::string_view name, const std::vector<std::string>& connection_options) {
+bool shouldForwardHeader(std::string_view name,
+                         const std::vector<std::string>& connection_options) {
   if (isHopByHopHeader(name)) return false;
   for (const std::string& option : connection_options) {
     if (equalsIgnoreCase(name, option)) return false;

@@ -44,6 +44,11 @@ std::variant<InboundRequest, LocalError> InboundParser::parse(evhttp_request* re
   if (body_len > cfg_.limits.max_body_bytes) {
     return local_errors::payloadTooLarge(cfg_.limits.max_body_bytes);
   }
+  if (out.method != EVHTTP_REQ_POST && body_len > 0) {
+    // MCP gives GET and DELETE no body, and forwarding one would need a
+    // framing evhttp does not add for these methods: refuse it.
+    return local_errors::invalidRequest("GET and DELETE requests carry no body");
+  }
 
   out.session_id = std::string(findHeader(headers, "Mcp-Session-Id"));
   if (!out.session_id.empty() && !isValidSessionId(out.session_id)) {

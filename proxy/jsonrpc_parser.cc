@@ -121,7 +121,9 @@ std::string judge(const MessageScan& scan, JsonRpcMessage& out) {
     }
     return {};
   }
-  if (scan.has_result && scan.has_error) return "a response cannot carry both \"result\" and \"error\"";
+  if (scan.has_result && scan.has_error) {
+    return "a response cannot carry both \"result\" and \"error\"";
+  }
   if (!scan.has_result && !scan.has_error) return "no \"method\", \"result\" or \"error\" member";
   if (!scan.has_id) return "a response must carry \"id\"";
   if (scan.has_error) {
@@ -319,6 +321,14 @@ Result<ParsedBody> JsonRpcParser::parseOnce(std::string_view body) {
   buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
   const std::string_view input(buffer_.data(), body.size());
   const std::string_view text = trim(input);
+
+  // simdjson's debug builds assert that no container opens at its own max_depth or deeper (it
+  // does not report an error); the walker stops at max_depth_, so give simdjson one level more.
+  const size_t simdjson_depth = max_depth_ + 1;
+  if (parser_.max_depth() != simdjson_depth || parser_.capacity() < body.size()) {
+    const size_t capacity = body.size() > parser_.capacity() ? body.size() : parser_.capacity();
+    if (auto e = parser_.allocate(capacity, simdjson_depth)) return parseError(e);
+  }
 
   od::document doc;
   if (auto e = parser_.iterate(buffer_.data(), body.size(), buffer_.size()).get(doc)) {

@@ -63,9 +63,4 @@ LocalError storeUnavailable(std::string id_raw, std::string reason) {
           std::move(id_raw), std::move(reason), {{"Retry-After", "1"}}};
 }
 
-LocalError tooManyConnections() {
-  return {503, kJsonRpcServerError, "Service unavailable: too many connections", {},
-          "too_many_connections", {{"Retry-After", "1"}}};
-}
-
 }  // namespace sidecar::proxy::local_errors

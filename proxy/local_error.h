@@ -39,7 +39,6 @@ LocalError upstreamUnavailable(std::string id_raw, std::string reason);
 LocalError upstreamTimeout(std::string id_raw);
 LocalError draining(std::string id_raw);
 LocalError storeUnavailable(std::string id_raw, std::string reason);
-LocalError tooManyConnections();
 
 }  // namespace local_errors
 }  // namespace sidecar::proxy

@@ -1,5 +1,7 @@
 #include "proxy/proxy_exchange.h"
 
+#include <sys/socket.h>
+
 #include <event2/bufferevent.h>
 #include <event2/keyvalq_struct.h>
 
@@ -23,6 +25,16 @@ constexpr size_t kMaxRecordedJsonBody = 16 * 1024 * 1024;
 constexpr size_t kPipelinedReadCeiling = 64 * 1024;
 
 bool isSuccess(int status) { return status >= 200 && status < 300; }
+
+const char* stageName(int stage) {
+  static constexpr const char* kNames[] = {"admitting", "awaiting_headers", "relaying", "finished"};
+  return stage >= 0 && stage < 4 ? kNames[stage] : "unknown";
+}
+
+// Store errors that mean "could not ask", as opposed to "asked and refused".
+bool isOutage(const Error& error) {
+  return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout;
+}
 
 bool startsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -124,6 +136,7 @@ void ProxyExchange::forward() {
   const std::string uri = ucfg.path + request_.uri_query;
   stage_ = Stage::kAwaitingHeaders;
   upstream_req_ = up;
+  armConnectDeadline();
   if (evhttp_make_request(upstream_conn_.get(), up, evhttp_request_get_command(client_),
                           uri.c_str()) != 0) {
     // libevent may already have run our callbacks on this path; it owns `up`.
@@ -136,9 +149,36 @@ void ProxyExchange::forward() {
   }
 }
 
+void ProxyExchange::armConnectDeadline() {
+  // evhttp has one timeout for connecting and for waiting on the answer, so
+  // the connect deadline is ours: when it passes and the socket is still not
+  // connected, the request fails as a timeout (504).
+  connect_deadline_.reset(evtimer_new(evhttp_connection_get_base(upstream_conn_.get()),
+                                      &ProxyExchange::onConnectDeadlineCb, this));
+  const auto ms = deps_.cfg.upstream.connect_timeout.count();
+  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  evtimer_add(connect_deadline_.get(), &tv);
+}
+
+void ProxyExchange::onConnectDeadline() {
+  if (stage_ != Stage::kAwaitingHeaders || upstream_req_ == nullptr || !upstream_conn_) return;
+  const evutil_socket_t fd =
+      bufferevent_getfd(evhttp_connection_get_bufferevent(upstream_conn_.get()));
+  sockaddr_storage peer{};
+  socklen_t len = sizeof(peer);
+  if (fd >= 0 && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0) return;
+  deps_.log.warn(request_.ctx, "upstream_connect_timeout",
+                 {{"timeout_ms", deps_.cfg.upstream.connect_timeout.count()}});
+  evhttp_request* up = std::exchange(upstream_req_, nullptr);
+  evhttp_cancel_request(up);
+  upstream_error_ = EVREQ_HTTP_TIMEOUT;
+  onUpstreamFailed();
+}
+
 // ---- relay -----------------------------------------------------------------
 
 void ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
+  connect_deadline_.reset();
   upstream_status_ = evhttp_request_get_response_code(up);
   const char* reason = evhttp_request_get_response_code_line(up);
   upstream_reason_ = reason ? reason : "";
@@ -182,6 +222,7 @@ void ProxyExchange::onUpstreamBody(evhttp_request* up) {
 
 void ProxyExchange::onUpstreamDone(evhttp_request* up) {
   upstream_req_ = nullptr;
+  connect_deadline_.reset();
   if (up == nullptr || evhttp_request_get_response_code(up) == 0 || upstream_error_.has_value()) {
     onUpstreamFailed();
     return;
@@ -202,10 +243,12 @@ void ProxyExchange::onUpstreamFailed() {
                                                                 "upstream_unreachable"));
     return;
   }
-  // The status line is relayed already: all that is left is to end the stream.
+  // The status line is relayed already. A clean end would tell the client
+  // the truncated body is complete, so the client connection is aborted.
   deps_.metrics.upstream_streams_aborted.inc();
   deps_.log.warn(request_.ctx, "upstream_stream_broken", {{"timeout", timeout ? "yes" : "no"}});
   upstream_done_ = true;
+  abort_client_ = true;
   onUpstreamEnded();
 }
 
@@ -231,19 +274,25 @@ void ProxyExchange::relayToClient(evbuffer* data) {
   const size_t n = evbuffer_get_length(data);
   if (n == 0) return;
   if (!reply_started_) {
+    // Held until the store acknowledges: bounded like a slow client.
     evbuffer_add_buffer(held_.get(), data);
+    if (evbuffer_get_length(held_.get()) > deps_.cfg.limits.stream_buffer_bytes) pauseUpstreamReads();
     return;
   }
   deps_.metrics.bytes_relayed.inc(n);
   evhttp_send_reply_chunk_with_cb(client_, data, &ProxyExchange::onClientDrainedCb, this);
-  if (!reading_paused_ && upstream_conn_ &&
-      evbuffer_get_length(clientOutput(client_conn_)) > deps_.cfg.limits.stream_buffer_bytes) {
+  if (evbuffer_get_length(clientOutput(client_conn_)) > deps_.cfg.limits.stream_buffer_bytes) {
     // The client reads slower than the upstream writes: stop reading the
     // upstream instead of buffering its stream here.
-    bufferevent_disable(evhttp_connection_get_bufferevent(upstream_conn_.get()), EV_READ);
-    reading_paused_ = true;
-    deps_.metrics.backpressure_pauses.inc();
+    pauseUpstreamReads();
   }
+}
+
+void ProxyExchange::pauseUpstreamReads() {
+  if (reading_paused_ || !upstream_conn_) return;
+  bufferevent_disable(evhttp_connection_get_bufferevent(upstream_conn_.get()), EV_READ);
+  reading_paused_ = true;
+  deps_.metrics.backpressure_pauses.inc();
 }
 
 void ProxyExchange::onClientDrained() {
@@ -256,6 +305,12 @@ void ProxyExchange::onClientDrained() {
 
 void ProxyExchange::endClientReply() {
   if (stage_ == Stage::kFinished) return;
+  if (abort_client_ && client_conn_ != nullptr) {
+    // Shut the socket down first: the reply's end then fails to write and
+    // evhttp frees the connection with the request through its error path.
+    const evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(client_conn_));
+    if (fd >= 0) shutdown(fd, SHUT_RDWR);
+  }
   restoreClientConnection();
   evhttp_send_reply_end(client_);
   finish();
@@ -275,7 +330,7 @@ void ProxyExchange::onClientClosed() {
   // evhttp has detached the request from the dead connection; completing it
   // now frees it.
   deps_.metrics.client_hangups.inc();
-  deps_.log.info(request_.ctx, "client_hangup", {{"stage", static_cast<int>(stage_)}});
+  deps_.log.info(request_.ctx, "client_hangup", {{"stage", stageName(static_cast<int>(stage_))}});
   client_conn_ = nullptr;
   store_call_.cancel();
   if (upstream_req_ != nullptr) {
@@ -283,6 +338,18 @@ void ProxyExchange::onClientClosed() {
     evhttp_cancel_request(up);  // runs the error callback, never the done callback
   }
   releaseUpstream(false);
+  if (!recorder_.bound()) {
+    if (create_issued_) {
+      // The client never learnt this session's id, so nobody can use it:
+      // close it. The store applies calls on one session in call order,
+      // so this lands after the pending create.
+      (void)deps_.store.transition(upstream_session_id_, SessionState::kClosed,
+                                   [](Result<SessionRecord>) {});
+      recorder_.bindSession(upstream_session_id_);
+    } else {
+      recorder_.bindSessionless();
+    }
+  }
   recorder_.flush();
   evhttp_send_reply_end(client_);
   finish();
@@ -295,8 +362,16 @@ void ProxyExchange::inspectSse(evbuffer* data) {
   const int n_extents = evbuffer_peek(data, -1, nullptr, nullptr, 0);
   std::vector<evbuffer_iovec> extents(static_cast<size_t>(n_extents > 0 ? n_extents : 0));
   evbuffer_peek(data, -1, nullptr, extents.data(), n_extents);
+  const bool failed_before = sse_.failed();
   for (const auto& extent : extents) {
     sse_.feed(std::string_view(static_cast<const char*>(extent.iov_base), extent.iov_len), events);
+  }
+  if (sse_.failed() && !failed_before) {
+    // Still relayed, but no longer parsed: the rest of this stream is not
+    // in the audit log, and that must not be silent.
+    deps_.metrics.messages_unparsed.inc();
+    deps_.log.error(request_.ctx, "sse_stream_unparseable_rest_unrecorded",
+                    {{"error", sse_.status().error().message}});
   }
   for (const auto& event : events) {
     if (event.data.empty()) continue;  // priming event: no message
@@ -359,12 +434,14 @@ void ProxyExchange::applyEffectAtHeaders(int status, const evkeyvalq& headers) {
       record.credential_fingerprint = request_.credential_fingerprint;
       record.created_unix_ms = deps_.clock.nowUnixMs();
       record.last_seen_unix_ms = record.created_unix_ms;
+      create_issued_ = true;
       store_call_ = deps_.store.createSession(std::move(record), [this](Result<Ok> created) {
         if (!created.ok()) {
+          // A session the store never recorded would 404 on the client's
+          // next request: refuse it now, before the client learns its id.
           deps_.metrics.store_errors.inc();
           deps_.log.error(request_.ctx, "session_create_failed", {{"error", created.error().message}});
-          recorder_.bindSessionless();
-          openGate();
+          abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_create_failed"));
           return;
         }
         session_created_ = true;
@@ -380,6 +457,15 @@ void ProxyExchange::applyEffectAtHeaders(int status, const evkeyvalq& headers) {
       const SessionState to = closing ? SessionState::kClosed : SessionState::kActive;
       store_call_ = deps_.store.transition(
           request_.session_id, to, [this, closing](Result<SessionRecord> moved) {
+            if (!moved.ok() && isOutage(moved.error())) {
+              // Not recorded, so not done: other nodes would still see the
+              // old state. The client retries the request.
+              deps_.metrics.store_errors.inc();
+              deps_.log.error(request_.ctx, "session_transition_failed",
+                              {{"error", moved.error().message}});
+              abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_transition_failed"));
+              return;
+            }
             if (!moved.ok()) {
               deps_.metrics.session_transition_failures.inc();
               deps_.log.warn(request_.ctx, "session_transition_refused",
@@ -411,6 +497,8 @@ void ProxyExchange::maybeCompleteInitialize() {
         if (!done.ok()) {
           deps_.metrics.store_errors.inc();
           deps_.log.error(request_.ctx, "session_initialize_failed", {{"error", done.error().message}});
+          abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_initialize_failed"));
+          return;
         } else {
           deps_.log.info(request_.ctx, "session_created",
                          {{"session", upstream_session_id_},
@@ -423,16 +511,39 @@ void ProxyExchange::maybeCompleteInitialize() {
 
 void ProxyExchange::closeHalfCreatedSession(const char* why) {
   deps_.log.warn(request_.ctx, "session_abandoned", {{"reason", why}});
-  if (!session_created_) {
+  if (!create_issued_) {
     recorder_.bindSessionless();
     openGate();
     return;
   }
+  // Issued after the create (pending or not), so the store applies it after.
   store_call_ = deps_.store.transition(upstream_session_id_, SessionState::kClosed,
-                                       [this](Result<SessionRecord>) {
-                                         recorder_.bindSession(upstream_session_id_);
+                                       [this](Result<SessionRecord> closed) {
+                                         if (closed.ok()) {
+                                           recorder_.bindSession(upstream_session_id_);
+                                         } else {
+                                           recorder_.bindSessionless();
+                                         }
                                          openGate();
                                        });
+}
+
+void ProxyExchange::abortGated(const LocalError& error) {
+  // The response was held and never started: drop it and the upstream
+  // request, and answer with the local error instead.
+  if (upstream_req_ != nullptr) {
+    evhttp_request* up = std::exchange(upstream_req_, nullptr);
+    evhttp_cancel_request(up);
+  }
+  releaseUpstream(false);
+  evbuffer_drain(held_.get(), evbuffer_get_length(held_.get()));
+  evhttp_clear_headers(evhttp_request_get_output_headers(client_));
+  if (upstream_session_id_.empty() || !session_created_) {
+    if (!recorder_.bound()) recorder_.bindSessionless();
+  } else {
+    recorder_.bindSession(upstream_session_id_);
+  }
+  failBeforeReply(error);
 }
 
 void ProxyExchange::openGate() {
@@ -476,6 +587,9 @@ void ProxyExchange::finish() {
 
 void ProxyExchange::watchClientHangup() {
   evhttp_connection_set_closecb(client_conn_, &ProxyExchange::onClientClosedCb, this);
+  // From here the upstream's deadlines govern; the client connection's
+  // request-reading timeout must not cut a slow answer short.
+  setConnectionTimeout(client_conn_, deps_.cfg.upstream.stream_idle_timeout);
   // evhttp stops reading a connection while its handler works, so a client
   // that leaves before the response starts would go unnoticed until we
   // write. Read with no read callback (as evhttp itself does while writing)
@@ -509,6 +623,9 @@ void ProxyExchange::onUpstreamErrorCb(evhttp_request_error error, void* arg) noe
 }
 void ProxyExchange::onClientClosedCb(evhttp_connection*, void* arg) noexcept {
   static_cast<ProxyExchange*>(arg)->onClientClosed();
+}
+void ProxyExchange::onConnectDeadlineCb(evutil_socket_t, short, void* arg) noexcept {
+  static_cast<ProxyExchange*>(arg)->onConnectDeadline();
 }
 void ProxyExchange::onClientDrainedCb(evhttp_connection*, void* arg) noexcept {
   static_cast<ProxyExchange*>(arg)->onClientDrained();

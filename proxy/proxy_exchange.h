@@ -87,10 +87,12 @@ class ProxyExchange {
   void maybeCompleteInitialize();
   void closeHalfCreatedSession(const char* why);
   void openGate();
+  void abortGated(const LocalError& error);
 
   // Relay.
   void startClientReply();
   void relayToClient(evbuffer* data);
+  void pauseUpstreamReads();
   void endClientReply();
   void restoreClientConnection();
 
@@ -103,6 +105,8 @@ class ProxyExchange {
   void finish();
   void releaseUpstream(bool reusable);
   void watchClientHangup();
+  void armConnectDeadline();
+  void onConnectDeadline();
 
   static int onUpstreamHeadersCb(evhttp_request* up, void* arg) noexcept;
   static void onUpstreamBodyCb(evhttp_request* up, void* arg) noexcept;
@@ -110,6 +114,7 @@ class ProxyExchange {
   static void onUpstreamErrorCb(evhttp_request_error error, void* arg) noexcept;
   static void onClientClosedCb(evhttp_connection* conn, void* arg) noexcept;
   static void onClientDrainedCb(evhttp_connection* conn, void* arg) noexcept;
+  static void onConnectDeadlineCb(evutil_socket_t fd, short what, void* arg) noexcept;
 
   ExchangeDeps deps_;
   evhttp_request* client_;  // owned by evhttp until we complete it exactly once
@@ -120,6 +125,7 @@ class ProxyExchange {
   Admission admission_;
 
   EvHttpConnectionPtr upstream_conn_;
+  EventPtr connect_deadline_;
   evhttp_request* upstream_req_ = nullptr;  // owned by evhttp while in flight
   std::optional<evhttp_request_error> upstream_error_;
   bool upstream_done_ = false;
@@ -138,7 +144,9 @@ class ProxyExchange {
   bool json_body_truncated_ = false;
 
   // Initialize bookkeeping (effect kCreate).
+  bool create_issued_ = false;
   bool session_created_ = false;
+  bool abort_client_ = false;  // the upstream broke mid-body: the client must see it
   std::optional<JsonRpcMessage> init_response_;
   CallHandle store_call_;
 

@@ -64,8 +64,12 @@ class SessionStore {
   virtual void appendEvents(const std::string& id, std::vector<EventRecord> events) = 0;
   virtual void appendSessionlessEvents(std::vector<EventRecord> events) = 0;
 
-  // Whether the backend currently accepts writes (for /readyz and metrics).
+  // Whether the backend currently accepts writes (reported by /readyz and
+  // metrics; a store outage alone never takes a node out of the balancer).
   virtual bool healthy() const = 0;
+  // Whether the backend has been reachable at least once since start-up:
+  // until then the node is not ready for traffic.
+  virtual bool everReachable() const { return true; }
 };
 
 }  // namespace sidecar::sessionstore

@@ -57,8 +57,8 @@ TEST_CASE("wrong types are reported at the value") {
         "F:4:7: security.allowed_origins[1]: expected a single value, got a mapping");
   CHECK(onlyProblem("store:\n  cache:\n    enabled: yes\n") ==
         "F:3:14: store.cache.enabled: expected true or false, got \"yes\"");
-  CHECK(onlyProblem("limits:\n  max_connections: many\n") ==
-        "F:2:20: limits.max_connections: expected a non-negative integer, got \"many\"");
+  CHECK(onlyProblem("upstream:\n  max_idle_connections: many\n") ==
+        "F:2:25: upstream.max_idle_connections: expected a non-negative integer, got \"many\"");
 }
 
 TEST_CASE("a key without a value is reported at the key") {
@@ -81,8 +81,8 @@ TEST_CASE("a bad duration is reported at the value") {
 TEST_CASE("out-of-range numbers and sizes are reported at the value") {
   CHECK(onlyProblem("limits:\n  max_header_bytes: 100\n") ==
         "F:2:21: limits.max_header_bytes: \"100\" is out of range: must be from 1 KiB to 1 MiB");
-  CHECK(onlyProblem("limits:\n  max_connections: 0\n") ==
-        "F:2:20: limits.max_connections: \"0\" is out of range: must be from 1 to 1000000");
+  CHECK(onlyProblem("store:\n  cache:\n    max_entries: 0\n") ==
+        "F:3:18: store.cache.max_entries: \"0\" is out of range: must be from 1 to 1000000000");
   CHECK(onlyProblem("listen: 127.0.0.1:70000\n") ==
         "F:1:9: listen: invalid port \"70000\": expected an integer from 0 to 65535");
 }

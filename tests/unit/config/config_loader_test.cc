@@ -88,7 +88,6 @@ limits:
   max_body_bytes: 8MiB
   max_header_bytes: 32KiB
   request_timeout: 10s
-  max_connections: 500
   stream_buffer_bytes: 1MB
 security:
   allowed_origins: ["https://App.example.com", "*"]
@@ -137,7 +136,6 @@ log:
   CHECK(c.limits.max_body_bytes == 8u << 20);
   CHECK(c.limits.max_header_bytes == 32u << 10);
   CHECK(c.limits.request_timeout == milliseconds(10'000));
-  CHECK(c.limits.max_connections == 500);
   CHECK(c.limits.stream_buffer_bytes == 1'000'000);
   CHECK(c.security.allowed_origins == std::vector<std::string>{"https://app.example.com", "*"});
   CHECK(c.drain.timeout == milliseconds(0));
