@@ -114,12 +114,16 @@ class Daemon {
     const bool listening = listener_.listening();
     const bool upstream = health_.healthy();
     const bool store = store_->healthy();
+    const bool store_seen = store_->everReachable();
     const bool draining = listener_.draining();
     proxy::Readiness r;
-    r.ready = listening && upstream && !draining;
+    // A store outage after start-up is reported, not acted on: taking every
+    // node out of the balancer would turn a degraded store into an outage.
+    r.ready = listening && upstream && store_seen && !draining;
     r.json = fmt::format(
-        "{{\"ready\":{},\"listening\":{},\"upstream\":{},\"store\":{},\"draining\":{}}}",
-        r.ready, listening, upstream, store, draining);
+        "{{\"ready\":{},\"listening\":{},\"upstream\":{},\"store\":{},\"store_ever_reachable\":{},"
+        "\"draining\":{}}}",
+        r.ready, listening, upstream, store, store_seen, draining);
     return r;
   }
 

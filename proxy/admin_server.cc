@@ -68,6 +68,14 @@ void AdminServer::onRequest(evhttp_request* req) {
   const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
   const char* raw_path = uri ? evhttp_uri_get_path(uri) : nullptr;
   const std::string_view path = raw_path ? raw_path : "";
+  const evhttp_cmd_type method = evhttp_request_get_command(req);
+  const bool deletable = path.rfind("/sessions/", 0) == 0 && path.size() > 10;
+  if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD &&
+      !(method == EVHTTP_REQ_DELETE && deletable)) {
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                      deletable ? "GET, HEAD, DELETE" : "GET, HEAD");
+    return replyError(req, 405, "method not allowed");
+  }
   if (path == "/healthz") {
     reply(req, 200, "application/json", "{\"status\":\"alive\"}");
   } else if (path == "/readyz") {

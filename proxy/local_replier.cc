@@ -6,6 +6,26 @@
 #include "proxy/jsonrpc_parser.h"
 
 namespace sidecar::proxy {
+namespace {
+
+// libevent 2.1 knows no phrase for some codes we send (431 would go out as
+// "Client Error").
+const char* reasonPhrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return nullptr;  // evhttp's own table
+  }
+}
+
+}  // namespace
 
 void LocalReplier::send(evhttp_request* req, std::string_view ctx, const LocalError& error) {
   metrics_
@@ -25,7 +45,7 @@ void LocalReplier::send(evhttp_request* req, std::string_view ctx, const LocalEr
   const std::string body = jsonRpcErrorBody(error.id_raw, error.jsonrpc_code, error.message);
   EvBufferPtr buf(evbuffer_new());
   evbuffer_add(buf.get(), body.data(), body.size());
-  evhttp_send_reply(req, error.http_status, nullptr, buf.get());
+  evhttp_send_reply(req, error.http_status, reasonPhrase(error.http_status), buf.get());
 }
 
 }  // namespace sidecar::proxy

@@ -1,7 +1,7 @@
 #pragma once
 // UpstreamHealth: probes the upstream every `health_interval` with a cheap
 // HTTP OPTIONS on its own connection. Any HTTP answer means "up"; refusal,
-// reset or no answer within the interval (at least 1 s) means "down". Feeds
+// reset or no answer before the next probe is due means "down". Feeds
 // /readyz, so a dead upstream takes the node out of the balancer within a
 // couple of intervals.
 

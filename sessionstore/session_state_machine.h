@@ -4,7 +4,9 @@
 //
 //   INITIALIZING --InitializeResult--> INITIALIZED --initialized--> ACTIVE
 //        |                                  |                         |
-//        +--------------- DELETE / expiry --+-------------------------+--> CLOSED
+//        +------------------- DELETE -------+-------------------------+--> CLOSED
+//
+// Idle expiry is not a transition: it deletes the record, whatever its state.
 
 #include "sessionstore/session.h"
 
