@@ -79,6 +79,15 @@ struct SessionConfig {
   std::string fingerprint_key;
 };
 
+// Rehydration: serving a live session whose upstream copy this node does
+// not hold (created elsewhere, or lost by an upstream restart).
+struct RehydrationConfig {
+  size_t max_upstream_sessions = 10'000;  // local copies held; the least recently used is released
+  Millis upstream_session_idle_ttl{1'800'000};  // a copy unused this long is released
+  Millis timeout{10'000};                 // a whole rehydration (initialize + replay)
+  size_t max_waiters = 256;               // requests queued behind one rehydration
+};
+
 struct LimitsConfig {
   size_t max_body_bytes = 4 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
@@ -113,6 +122,7 @@ struct Config {
   std::string mcp_path = "/mcp";
   StoreConfig store;
   SessionConfig session;
+  RehydrationConfig rehydration;
   LimitsConfig limits;
   SecurityConfig security;
   DrainConfig drain;

@@ -52,20 +52,24 @@ std::string sessionListToJson(const std::vector<sessionstore::SessionRecord>& re
   return out;
 }
 
+std::string eventToJson(const sessionstore::EventRecord& e) {
+  std::string out = fmt::format("{{\"seq\":{},", e.seq);
+  appendString(out, "direction", sessionstore::directionName(e.direction));
+  out += ',';
+  appendString(out, "stream_id", e.stream_id);
+  out += fmt::format(",\"stream_seq\":{},", e.stream_seq);
+  appendString(out, "upstream_event_id", e.upstream_event_id);
+  out += fmt::format(",\"unix_ms\":{},\"synthetic\":{},", e.unix_ms, e.synthetic ? "true" : "false");
+  appendRaw(out, "message", e.message);
+  out += '}';
+  return out;
+}
+
 std::string eventPageToJson(const sessionstore::EventPage& page) {
   std::string out = "{\"events\":[";
   for (size_t i = 0; i < page.events.size(); ++i) {
-    const auto& e = page.events[i];
     if (i) out += ',';
-    out += fmt::format("{{\"seq\":{},", e.seq);
-    appendString(out, "direction", sessionstore::directionName(e.direction));
-    out += ',';
-    appendString(out, "stream_id", e.stream_id);
-    out += fmt::format(",\"stream_seq\":{},", e.stream_seq);
-    appendString(out, "upstream_event_id", e.upstream_event_id);
-    out += fmt::format(",\"unix_ms\":{},\"synthetic\":{},", e.unix_ms, e.synthetic ? "true" : "false");
-    appendRaw(out, "message", e.message);
-    out += '}';
+    out += eventToJson(page.events[i]);
   }
   out += fmt::format("],\"next_after\":{}}}", page.next_after_seq);
   return out;

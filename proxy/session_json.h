@@ -12,6 +12,7 @@ namespace sidecar::proxy {
 
 std::string sessionToJson(const sessionstore::SessionRecord& record);
 std::string sessionListToJson(const std::vector<sessionstore::SessionRecord>& records);
+std::string eventToJson(const sessionstore::EventRecord& event);
 std::string eventPageToJson(const sessionstore::EventPage& page);
 
 }  // namespace sidecar::proxy
