@@ -15,6 +15,7 @@
 #include "proxy/local_replier.h"
 #include "proxy/mcp_listener.h"
 #include "proxy/proxy_metrics.h"
+#include "proxy/rehydrator.h"
 #include "proxy/upstream_health.h"
 #include "proxy/upstream_pool.h"
 #include "sessionstore/memory_session_store.h"
@@ -52,8 +53,12 @@ class Daemon {
         replier_(log_, metrics_),
         pool_(*base_, deferred_, cfg.upstream, metrics_),
         health_(*base_, cfg.upstream, log_, metrics_),
+        rehydrator_(proxy::RehydrationDeps{*base_, deferred_, pool_, *store_, log_, clock_,
+                                           cfg.rehydration.timeout},
+                    cfg.rehydration, metrics_),
         listener_(*base_, deferred_,
-                  proxy::ExchangeDeps{pool_, *store_, replier_, log_, proxy_metrics_, cfg_, clock_},
+                  proxy::ExchangeDeps{pool_, *store_, replier_, log_, proxy_metrics_, cfg_, clock_,
+                                      rehydrator_},
                   fingerprintKey(cfg.session, log)),
         admin_(*base_, cfg_, *store_, metrics_, log_, [this] { return readiness(); }),
         sigterm_(evsignal_new(base_.get(), SIGTERM, &Daemon::onSignalCb, this)),
@@ -138,6 +143,7 @@ class Daemon {
   proxy::LocalReplier replier_;
   proxy::UpstreamPool pool_;
   proxy::UpstreamHealth health_;
+  proxy::Rehydrator rehydrator_;
   proxy::McpListener listener_;
   proxy::AdminServer admin_;
   EventPtr sigterm_;

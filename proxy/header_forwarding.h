@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -18,6 +20,13 @@ struct RequestForwarding {
 
 void forwardRequestHeaders(const evkeyvalq& from, evkeyvalq& to, const RequestForwarding& how);
 void forwardResponseHeaders(const evkeyvalq& from, evkeyvalq& to);
+
+// The headers the sidecar's own requests for this client carry (a
+// rehydration's synthetic messages): what forwardRequestHeaders would send,
+// minus everything that describes the client's message rather than the
+// client (session, version, Last-Event-ID, content and method headers).
+std::vector<std::pair<std::string, std::string>> syntheticRequestHeaders(
+    const evkeyvalq& from, const RequestForwarding& how);
 
 // Case-insensitive header lookup ("" when absent).
 std::string_view findHeader(const evkeyvalq& headers, const char* name);

@@ -58,6 +58,11 @@ LocalError draining(std::string id_raw) {
           std::move(id_raw), "draining", {{"Retry-After", "1"}, {"Connection", "close"}}};
 }
 
+LocalError rehydrationBusy(std::string id_raw) {
+  return {503, kJsonRpcServerError, "Service unavailable: too many requests wait for this session",
+          std::move(id_raw), "rehydration_busy", {{"Retry-After", "1"}}};
+}
+
 LocalError storeUnavailable(std::string id_raw, std::string reason) {
   return {503, kJsonRpcServerError, "Service unavailable: the session store cannot be reached",
           std::move(id_raw), std::move(reason), {{"Retry-After", "1"}}};

@@ -39,6 +39,7 @@ LocalError upstreamUnavailable(std::string id_raw, std::string reason);
 LocalError upstreamTimeout(std::string id_raw);
 LocalError draining(std::string id_raw);
 LocalError storeUnavailable(std::string id_raw, std::string reason);
+LocalError rehydrationBusy(std::string id_raw);
 
 }  // namespace local_errors
 }  // namespace sidecar::proxy

@@ -91,18 +91,91 @@ void ProxyExchange::start() {
 }
 
 void ProxyExchange::admit(std::optional<SessionRecord> record) {
-  admission_ = admitRequest(request_, record);
+  admission_ = admitRequest(request_, record, deps_.store.authoritative());
   if (!admission_.forward) {
     failBeforeReply(admission_.rejection);
     return;
   }
-  if (admission_.log == EventLog::kSession) deps_.store.touch(request_.session_id);
-  forward();
+  recordRequest();
+  if (admission_.log != EventLog::kSession) {
+    forward();
+    return;
+  }
+  deps_.store.touch(request_.session_id);
+  record_ = std::move(record);
+  resolveUpstreamSession();
 }
 
-// ---- forward ---------------------------------------------------------------
+void ProxyExchange::resolveUpstreamSession() {
+  if (request_.isDelete()) {
+    // Ending a session needs no copy of it: close it without one.
+    if (auto mapped = deps_.rehydrator.mapped(request_.session_id)) {
+      upstream_session_for_request_ = std::move(*mapped);
+      forward();
+    } else {
+      closeWithoutUpstream();
+    }
+    return;
+  }
+  store_call_ = deps_.rehydrator.resolve(
+      *record_, syntheticRequestHeaders(*evhttp_request_get_input_headers(client_), forwarding()),
+      [this](Result<std::string> resolved) {
+        if (resolved.ok()) {
+          upstream_session_for_request_ = std::move(resolved.value());
+          forward();
+          return;
+        }
+        const std::string& id = request_.first_id_raw;
+        switch (resolved.error().code) {
+          case ErrorCode::kConflict:
+            // The upstream would change the session under the client: make
+            // the client start a new one instead.
+            failBeforeReply(local_errors::sessionNotFound(id, "rehydration_mismatch"));
+            return;
+          case ErrorCode::kTimeout:
+            failBeforeReply(local_errors::upstreamTimeout(id));
+            return;
+          case ErrorCode::kResourceExhausted:
+            failBeforeReply(local_errors::rehydrationBusy(id));
+            return;
+          default:
+            failBeforeReply(local_errors::upstreamUnavailable(id, "rehydration_failed"));
+            return;
+        }
+      });
+}
 
-void ProxyExchange::forward() {
+void ProxyExchange::closeWithoutUpstream() {
+  store_call_ = deps_.store.transition(
+      request_.session_id, SessionState::kClosed, [this](Result<SessionRecord> closed) {
+        if (!closed.ok() && isOutage(closed.error())) {
+          failBeforeReply(local_errors::storeUnavailable(request_.first_id_raw, "session_close_failed"));
+          return;
+        }
+        if (closed.ok()) deps_.metrics.sessions_closed.inc();
+        deps_.rehydrator.closed(request_.session_id);
+        deps_.log.info(request_.ctx, "session_closed_without_upstream_copy",
+                       {{"session", request_.session_id}});
+        restoreClientConnection();
+        evhttp_send_reply(client_, 200, "OK", nullptr);
+        finish();
+      });
+}
+
+RequestForwarding ProxyExchange::forwarding() const {
+  RequestForwarding how;
+  char* peer_address = nullptr;
+  ev_uint16_t peer_port = 0;
+  if (client_conn_ != nullptr) evhttp_connection_get_peer(client_conn_, &peer_address, &peer_port);
+  if (peer_address != nullptr) how.client_address = peer_address;
+  const auto& ucfg = deps_.cfg.upstream;
+  if (ucfg.host_header == config::HostHeaderMode::kUpstream) {
+    how.host_override = ucfg.port == 80 ? ucfg.host : ucfg.host + ":" + std::to_string(ucfg.port);
+  }
+  return how;
+}
+
+void ProxyExchange::recordRequest() {
   switch (admission_.log) {
     case EventLog::kSession: recorder_.bindSession(request_.session_id); break;
     case EventLog::kSessionless: recorder_.bindSessionless(); break;
@@ -113,25 +186,30 @@ void ProxyExchange::forward() {
   }
   deps_.metrics.messages_recorded.inc(request_.body.messages.size());
   recorder_.flush();
+  // Kept, not moved: an upstream that lost the session gets the request again.
+  evbuffer* body = evhttp_request_get_input_buffer(client_);
+  request_body_.resize(evbuffer_get_length(body));
+  evbuffer_remove(body, request_body_.data(), request_body_.size());
+}
 
+// ---- forward ---------------------------------------------------------------
+
+void ProxyExchange::forward() {
   upstream_conn_ = deps_.pool.lease();
   evhttp_request* up = evhttp_request_new(&ProxyExchange::onUpstreamDoneCb, this);
   evhttp_request_set_header_cb(up, &ProxyExchange::onUpstreamHeadersCb);
   evhttp_request_set_chunked_cb(up, &ProxyExchange::onUpstreamBodyCb);
   evhttp_request_set_error_cb(up, &ProxyExchange::onUpstreamErrorCb);
 
-  RequestForwarding how;
-  char* peer_address = nullptr;
-  ev_uint16_t peer_port = 0;
-  evhttp_connection_get_peer(client_conn_, &peer_address, &peer_port);
-  if (peer_address != nullptr) how.client_address = peer_address;
-  const auto& ucfg = deps_.cfg.upstream;
-  if (ucfg.host_header == config::HostHeaderMode::kUpstream) {
-    how.host_override = ucfg.port == 80 ? ucfg.host : ucfg.host + ":" + std::to_string(ucfg.port);
+  evkeyvalq& out = *evhttp_request_get_output_headers(up);
+  forwardRequestHeaders(*evhttp_request_get_input_headers(client_), out, forwarding());
+  if (!upstream_session_for_request_.empty() && upstream_session_for_request_ != request_.session_id) {
+    // This node's upstream knows the session by its own copy's id.
+    evhttp_remove_header(&out, "Mcp-Session-Id");
+    evhttp_add_header(&out, "Mcp-Session-Id", upstream_session_for_request_.c_str());
   }
-  forwardRequestHeaders(*evhttp_request_get_input_headers(client_),
-                        *evhttp_request_get_output_headers(up), how);
-  evbuffer_add_buffer(evhttp_request_get_output_buffer(up), evhttp_request_get_input_buffer(client_));
+  evbuffer_add(evhttp_request_get_output_buffer(up), request_body_.data(), request_body_.size());
+  const auto& ucfg = deps_.cfg.upstream;
 
   const std::string uri = ucfg.path + request_.uri_query;
   stage_ = Stage::kAwaitingHeaders;
@@ -177,9 +255,21 @@ void ProxyExchange::onConnectDeadline() {
 
 // ---- relay -----------------------------------------------------------------
 
-void ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
+bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
   connect_deadline_.reset();
   upstream_status_ = evhttp_request_get_response_code(up);
+  if (admission_.log == EventLog::kSession && !retried_ &&
+      (upstream_status_ == 404 || upstream_status_ == 400)) {
+    // The upstream lost the session this node mapped (restart, expiry;
+    // server-everything says 400, the SDK transport 404). It did not
+    // process the request, so rehydrate and send it again, once.
+    deps_.log.info(request_.ctx, "upstream_lost_session",
+                   {{"session", request_.session_id}, {"status", upstream_status_}});
+    deps_.rehydrator.forget(request_.session_id);
+    retried_ = true;
+    restart_pending_ = true;
+    return false;  // evhttp fails the request; onUpstreamDone restarts
+  }
   const char* reason = evhttp_request_get_response_code_line(up);
   upstream_reason_ = reason ? reason : "";
   const evkeyvalq& headers = *evhttp_request_get_input_headers(up);
@@ -195,10 +285,17 @@ void ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
     body_kind_ = BodyKind::kOther;
   }
   upstream_session_id_ = std::string(findHeader(headers, "Mcp-Session-Id"));
-  forwardResponseHeaders(headers, *evhttp_request_get_output_headers(client_));
+  evkeyvalq& to_client = *evhttp_request_get_output_headers(client_);
+  forwardResponseHeaders(headers, to_client);
+  if (admission_.log == EventLog::kSession && !upstream_session_id_.empty()) {
+    // The client only ever sees the session id it was first given.
+    evhttp_remove_header(&to_client, "Mcp-Session-Id");
+    evhttp_add_header(&to_client, "Mcp-Session-Id", request_.session_id.c_str());
+  }
   stage_ = Stage::kRelaying;
   applyEffectAtHeaders(upstream_status_, headers);
   if (gate_ == Gate::kOpen) startClientReply();
+  return true;
 }
 
 void ProxyExchange::onUpstreamBody(evhttp_request* up) {
@@ -223,6 +320,15 @@ void ProxyExchange::onUpstreamBody(evhttp_request* up) {
 void ProxyExchange::onUpstreamDone(evhttp_request* up) {
   upstream_req_ = nullptr;
   connect_deadline_.reset();
+  if (restart_pending_) {
+    restart_pending_ = false;
+    upstream_error_.reset();
+    releaseUpstream(false);
+    stage_ = Stage::kAdmitting;
+    upstream_session_for_request_.clear();
+    resolveUpstreamSession();
+    return;
+  }
   if (up == nullptr || evhttp_request_get_response_code(up) == 0 || upstream_error_.has_value()) {
     onUpstreamFailed();
     return;
@@ -472,6 +578,7 @@ void ProxyExchange::applyEffectAtHeaders(int status, const evkeyvalq& headers) {
                              {{"error", moved.error().message}});
             } else if (closing) {
               deps_.metrics.sessions_closed.inc();
+              deps_.rehydrator.closed(request_.session_id);
             }
             openGate();
           });
@@ -500,6 +607,7 @@ void ProxyExchange::maybeCompleteInitialize() {
           abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_initialize_failed"));
           return;
         } else {
+          deps_.rehydrator.adopt(upstream_session_id_);
           deps_.log.info(request_.ctx, "session_created",
                          {{"session", upstream_session_id_},
                           {"protocol_version", init_response_->protocol_version}});
@@ -607,8 +715,7 @@ void ProxyExchange::watchClientHangup() {
 // ---- trampolines -----------------------------------------------------------
 
 int ProxyExchange::onUpstreamHeadersCb(evhttp_request* up, void* arg) noexcept {
-  static_cast<ProxyExchange*>(arg)->onUpstreamHeaders(up);
-  return 0;
+  return static_cast<ProxyExchange*>(arg)->onUpstreamHeaders(up) ? 0 : -1;
 }
 void ProxyExchange::onUpstreamBodyCb(evhttp_request* up, void* arg) noexcept {
   static_cast<ProxyExchange*>(arg)->onUpstreamBody(up);

@@ -30,9 +30,11 @@
 #include "common/logger.h"
 #include "config/config.h"
 #include "proxy/exchange_recorder.h"
+#include "proxy/header_forwarding.h"
 #include "proxy/inbound_request.h"
 #include "proxy/local_replier.h"
 #include "proxy/proxy_metrics.h"
+#include "proxy/rehydrator.h"
 #include "proxy/request_admission.h"
 #include "proxy/sse_parser.h"
 #include "proxy/upstream_pool.h"
@@ -48,6 +50,7 @@ struct ExchangeDeps {
   ProxyMetrics& metrics;
   const config::Config& cfg;
   const Clock& clock;
+  Rehydrator& rehydrator;
 };
 
 class ProxyExchange {
@@ -72,8 +75,12 @@ class ProxyExchange {
 
   // Stages.
   void admit(std::optional<sessionstore::SessionRecord> record);
+  void recordRequest();
+  void resolveUpstreamSession();
+  void closeWithoutUpstream();
   void forward();
-  void onUpstreamHeaders(evhttp_request* up);
+  RequestForwarding forwarding() const;
+  bool onUpstreamHeaders(evhttp_request* up);
   void onUpstreamBody(evhttp_request* up);
   void onUpstreamDone(evhttp_request* up);
   void onUpstreamFailed();
@@ -123,6 +130,11 @@ class ProxyExchange {
   FinishedFn on_finished_;
   Stage stage_ = Stage::kAdmitting;
   Admission admission_;
+  std::optional<sessionstore::SessionRecord> record_;  // the named session, when live
+  std::string request_body_;
+  std::string upstream_session_for_request_;  // this node's copy of the named session
+  bool retried_ = false;          // the upstream lost the session once already
+  bool restart_pending_ = false;  // failing the upstream request on purpose to retry
 
   EvHttpConnectionPtr upstream_conn_;
   EventPtr connect_deadline_;

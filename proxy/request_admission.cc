@@ -5,7 +5,8 @@ namespace sidecar::proxy {
 using sessionstore::SessionState;
 
 Admission admitRequest(const InboundRequest& request,
-                       const std::optional<sessionstore::SessionRecord>& record) {
+                       const std::optional<sessionstore::SessionRecord>& record,
+                       bool authoritative) {
   Admission admission;
   if (request.session_id.empty()) {
     if (request.isInitialize()) {
@@ -15,8 +16,14 @@ Admission admitRequest(const InboundRequest& request,
     return admission;
   }
   if (!record) {
-    // Not ours to judge: the upstream may hold sessions we never saw (it was
-    // started before us). It answers 404 itself if the id is unknown there.
+    if (authoritative) {
+      // Unknown, expired or never issued: the spec's signal to re-initialize.
+      admission.forward = false;
+      admission.rejection = local_errors::sessionNotFound(request.first_id_raw, "session_unknown");
+      return admission;
+    }
+    // Not ours to judge: the upstream may hold sessions a private store
+    // never saw (created before this process). It decides.
     return admission;
   }
   if (record->state == SessionState::kClosed) {

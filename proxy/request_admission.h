@@ -32,7 +32,10 @@ struct Admission {
   SessionEffect effect = SessionEffect::kNone;
 };
 
+// `authoritative`: the store knows every live session of the deployment
+// (SessionStore::authoritative()), so an id it does not know is dead.
 Admission admitRequest(const InboundRequest& request,
-                       const std::optional<sessionstore::SessionRecord>& record);
+                       const std::optional<sessionstore::SessionRecord>& record,
+                       bool authoritative);
 
 }  // namespace sidecar::proxy

@@ -2,8 +2,9 @@
 // SessionStore: where sessions and their event logs live. Designed for an
 // asynchronous backend: every call that answers does so through a callback
 // on the event loop, never from inside the call, and returns a CallHandle
-// whose destruction drops the callback. Fire-and-forget calls (appends,
-// touches) keep per-session order. The proxy sees only this interface.
+// whose destruction drops the callback. Calls concerning one session are
+// applied in the order they are made, awaited or not (so a transition made
+// right after a create lands after it). The proxy sees only this interface.
 
 #include <functional>
 #include <optional>
@@ -70,6 +71,10 @@ class SessionStore {
   // Whether the backend has been reachable at least once since start-up:
   // until then the node is not ready for traffic.
   virtual bool everReachable() const { return true; }
+  // Whether this store knows every live session of the deployment (a store
+  // shared by all nodes). Then an id it does not know is not a session; a
+  // store private to this process cannot say that.
+  virtual bool authoritative() const { return false; }
 };
 
 }  // namespace sidecar::sessionstore

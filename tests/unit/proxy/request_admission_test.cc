@@ -33,27 +33,34 @@ SessionRecord record(SessionState state, std::string fingerprint = {}) {
 }  // namespace
 
 TEST_CASE("initialize without a session id creates a session on success") {
-  const Admission a = admitRequest(post("initialize"), std::nullopt);
+  const Admission a = admitRequest(post("initialize"), std::nullopt, false);
   CHECK(a.forward);
   CHECK(a.log == EventLog::kNewSession);
   CHECK(a.effect == SessionEffect::kCreate);
 }
 
 TEST_CASE("sessionless traffic is forwarded into the sessionless log") {
-  const Admission a = admitRequest(post("tools/list"), std::nullopt);
+  const Admission a = admitRequest(post("tools/list"), std::nullopt, false);
   CHECK(a.forward);
   CHECK(a.log == EventLog::kSessionless);
   CHECK(a.effect == SessionEffect::kNone);
 }
 
 TEST_CASE("an id the store does not know is forwarded for the upstream to judge") {
-  const Admission a = admitRequest(post("tools/list", "s-unknown"), std::nullopt);
+  const Admission a = admitRequest(post("tools/list", "s-unknown"), std::nullopt, false);
   CHECK(a.forward);
   CHECK(a.log == EventLog::kSessionless);
 }
 
+TEST_CASE("with a shared store an unknown id is answered 404, never forwarded") {
+  const Admission a = admitRequest(post("tools/list", "s-unknown"), std::nullopt, true);
+  CHECK_FALSE(a.forward);
+  CHECK(a.rejection.http_status == 404);
+  CHECK(a.rejection.reason == "session_unknown");
+}
+
 TEST_CASE("a closed session is answered 404 with the request's id, never forwarded") {
-  const Admission a = admitRequest(post("tools/list", "s-1"), record(SessionState::kClosed));
+  const Admission a = admitRequest(post("tools/list", "s-1"), record(SessionState::kClosed), false);
   CHECK_FALSE(a.forward);
   CHECK(a.rejection.http_status == 404);
   CHECK(a.rejection.id_raw == "7");
@@ -62,7 +69,7 @@ TEST_CASE("a closed session is answered 404 with the request's id, never forward
 
 TEST_CASE("another credential gets the same 404 as an unknown session") {
   const Admission a =
-      admitRequest(post("tools/list", "s-1", "fp-b"), record(SessionState::kActive, "fp-a"));
+      admitRequest(post("tools/list", "s-1", "fp-b"), record(SessionState::kActive, "fp-a"), false);
   CHECK_FALSE(a.forward);
   CHECK(a.rejection.http_status == 404);
   CHECK(a.rejection.message == "Session not found");
@@ -70,9 +77,9 @@ TEST_CASE("another credential gets the same 404 as an unknown session") {
 }
 
 TEST_CASE("notifications/initialized activates only an INITIALIZED session") {
-  CHECK(admitRequest(post("notifications/initialized", "s-1"), record(SessionState::kInitialized))
+  CHECK(admitRequest(post("notifications/initialized", "s-1"), record(SessionState::kInitialized), false)
             .effect == SessionEffect::kActivate);
-  CHECK(admitRequest(post("notifications/initialized", "s-1"), record(SessionState::kActive))
+  CHECK(admitRequest(post("notifications/initialized", "s-1"), record(SessionState::kActive), false)
             .effect == SessionEffect::kNone);
 }
 
@@ -80,14 +87,14 @@ TEST_CASE("DELETE of a live session closes it on success") {
   InboundRequest del;
   del.method = EVHTTP_REQ_DELETE;
   del.session_id = "s-1";
-  const Admission a = admitRequest(del, record(SessionState::kActive));
+  const Admission a = admitRequest(del, record(SessionState::kActive), false);
   CHECK(a.forward);
   CHECK(a.log == EventLog::kSession);
   CHECK(a.effect == SessionEffect::kClose);
 }
 
 TEST_CASE("ordinary requests on a live session go to its log") {
-  const Admission a = admitRequest(post("tools/call", "s-1"), record(SessionState::kActive));
+  const Admission a = admitRequest(post("tools/call", "s-1"), record(SessionState::kActive), false);
   CHECK(a.forward);
   CHECK(a.log == EventLog::kSession);
   CHECK(a.effect == SessionEffect::kNone);

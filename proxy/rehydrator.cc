@@ -1,0 +1,145 @@
+#include "proxy/rehydrator.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace sidecar::proxy {
+namespace {
+
+constexpr int64_t kSweepIntervalMs = 5'000;
+
+}  // namespace
+
+Rehydrator::Rehydrator(const RehydrationDeps& deps, const config::RehydrationConfig& cfg,
+                       MetricsRegistry& metrics)
+    : deps_(deps),
+      cfg_(cfg),
+      map_(cfg.max_upstream_sessions, cfg.upstream_session_idle_ttl.count()),
+      sweep_timer_(event_new(&deps.base, -1, EV_PERSIST, &Rehydrator::onSweepCb, this)),
+      succeeded_(metrics.counter("sidecar_rehydrations_total", "Rehydrations by outcome", "result=\"ok\"")),
+      failed_(metrics.counter("sidecar_rehydrations_total", "Rehydrations by outcome", "result=\"failed\"")),
+      mismatched_(metrics.counter("sidecar_rehydrations_total", "Rehydrations by outcome",
+                                  "result=\"mismatch\"")),
+      coalesced_(metrics.counter("sidecar_rehydration_waiters_total",
+                                 "Requests that waited for a rehydration already under way")),
+      rejected_waiters_(metrics.counter("sidecar_rehydration_waiters_rejected_total",
+                                        "Requests refused because too many waited for one rehydration")),
+      released_(metrics.counter("sidecar_upstream_sessions_released_total",
+                                "Upstream session copies released with DELETE")),
+      copies_(metrics.gauge("sidecar_upstream_session_copies", "Upstream session copies mapped on this node")) {
+  if (!sweep_timer_) std::abort();
+  const int64_t ms = std::min<int64_t>(kSweepIntervalMs, cfg.upstream_session_idle_ttl.count());
+  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  event_add(sweep_timer_.get(), &tv);
+}
+
+Rehydrator::~Rehydrator() = default;
+
+std::optional<std::string> Rehydrator::mapped(const std::string& client_id) {
+  return map_.lookup(client_id, deps_.clock.monotonicMs());
+}
+
+CallHandle Rehydrator::resolve(const sessionstore::SessionRecord& record, HeaderList headers,
+                               Done done) {
+  auto cancel = std::make_shared<CancelState>();
+  if (auto upstream_id = mapped(record.id)) {
+    deps_.deferred.post([cancel, done = std::move(done), id = std::move(*upstream_id)]() mutable {
+      if (!cancel->cancelled) done(std::move(id));
+    });
+    return CallHandle(cancel);
+  }
+  auto it = in_flight_.find(record.id);
+  if (it != in_flight_.end()) {
+    if (it->second.waiters.size() >= cfg_.max_waiters) {
+      rejected_waiters_.inc();
+      deps_.deferred.post([cancel, done = std::move(done)] {
+        if (!cancel->cancelled) {
+          done(makeError(ErrorCode::kResourceExhausted, "too many requests wait for this session"));
+        }
+      });
+      return CallHandle(cancel);
+    }
+    coalesced_.inc();
+    it->second.waiters.push_back({cancel, std::move(done)});
+    return CallHandle(cancel);
+  }
+  InFlight flight;
+  flight.waiters.push_back({cancel, std::move(done)});
+  const std::string client_id = record.id;
+  flight.rehydration = std::make_unique<Rehydration>(
+      deps_, record, std::move(headers), ++next_number_,
+      [this, client_id](Result<std::string> result) { onRehydrated(client_id, std::move(result)); });
+  Rehydration* started = flight.rehydration.get();
+  in_flight_.emplace(client_id, std::move(flight));
+  started->start();
+  return CallHandle(cancel);
+}
+
+void Rehydrator::onRehydrated(const std::string& client_id, Result<std::string> result) {
+  auto it = in_flight_.find(client_id);
+  if (it == in_flight_.end()) return;
+  InFlight flight = std::move(it->second);
+  in_flight_.erase(it);
+  if (result.ok()) {
+    succeeded_.inc();
+    for (const auto& evicted : map_.insert(client_id, result.value(), deps_.clock.monotonicMs())) {
+      release(evicted);
+    }
+    copies_.set(static_cast<int64_t>(map_.size()));
+  } else {
+    (result.error().code == ErrorCode::kConflict ? mismatched_ : failed_).inc();
+    const std::string& orphan = flight.rehydration->upstreamSessionId();
+    if (!orphan.empty()) release({client_id, orphan});
+  }
+  // Waiters resume in arrival order.
+  for (auto& waiter : flight.waiters) {
+    if (!waiter.cancel->cancelled) waiter.done(result);
+  }
+  // We run inside the rehydration's own completion: free it later.
+  Rehydration* finished = flight.rehydration.release();
+  deps_.deferred.post([finished] { std::unique_ptr<Rehydration> owned(finished); });
+}
+
+void Rehydrator::adopt(const std::string& client_id) {
+  for (const auto& evicted : map_.insert(client_id, client_id, deps_.clock.monotonicMs())) {
+    release(evicted);
+  }
+  copies_.set(static_cast<int64_t>(map_.size()));
+}
+
+void Rehydrator::forget(const std::string& client_id) {
+  (void)map_.erase(client_id);
+  copies_.set(static_cast<int64_t>(map_.size()));
+}
+
+void Rehydrator::release(const UpstreamSessionCopy& copy) {
+  released_.inc();
+  deps_.log.info("rehydrator", "upstream_session_released",
+                 {{"session", copy.client_session_id}, {"upstream_session", copy.upstream_session_id}});
+  const uint64_t number = ++next_number_;
+  HeaderList headers{{"Mcp-Session-Id", copy.upstream_session_id}};
+  auto call = std::make_unique<UpstreamCall>(
+      deps_.pool, deps_.deferred, EVHTTP_REQ_DELETE, std::move(headers), std::string(), std::string(),
+      [this, number](Result<UpstreamReply>) {
+        // Best effort: an upstream that already forgot the copy is fine.
+        auto done = releases_.find(number);
+        if (done == releases_.end()) return;
+        UpstreamCall* finished = done->second.release();
+        releases_.erase(done);
+        deps_.deferred.post([finished] { std::unique_ptr<UpstreamCall> owned(finished); });
+      });
+  UpstreamCall* started = call.get();
+  releases_.emplace(number, std::move(call));
+  started->start();
+}
+
+void Rehydrator::sweep() {
+  for (const auto& expired : map_.expireIdle(deps_.clock.monotonicMs())) release(expired);
+  copies_.set(static_cast<int64_t>(map_.size()));
+}
+
+void Rehydrator::onSweepCb(evutil_socket_t, short, void* arg) noexcept {
+  static_cast<Rehydrator*>(arg)->sweep();
+}
+
+}  // namespace sidecar::proxy

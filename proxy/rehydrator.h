@@ -1,0 +1,78 @@
+#pragma once
+// Rehydrator: answers "which session of the local upstream serves this
+// client session?" for every request that names a live session. The answer
+// is the mapped copy when this node holds one, or a new copy made by a
+// Rehydration. Single flight: concurrent requests for one unmapped session
+// share one rehydration and are answered in arrival order (bounded by
+// max_waiters). Copies that fall out of the bounded map, or idle past their
+// TTL, are released with a DELETE upstream. Owned by main; outlives every
+// exchange. Completions always arrive on a later loop turn.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/metrics.h"
+#include "proxy/rehydration.h"
+#include "proxy/upstream_session_map.h"
+
+namespace sidecar::proxy {
+
+class Rehydrator {
+ public:
+  using Done = std::function<void(Result<std::string>)>;
+
+  Rehydrator(const RehydrationDeps& deps, const config::RehydrationConfig& cfg,
+             MetricsRegistry& metrics);
+  Rehydrator(const Rehydrator&) = delete;
+  Rehydrator& operator=(const Rehydrator&) = delete;
+  ~Rehydrator();
+
+  // The upstream session id for `record` on this node; `headers` are the
+  // triggering request's end-to-end headers (credentials included) for the
+  // synthetic initialize.
+  CallHandle resolve(const sessionstore::SessionRecord& record, HeaderList headers, Done done);
+  std::optional<std::string> mapped(const std::string& client_id);
+
+  // This node created the session: the upstream's copy is the session.
+  void adopt(const std::string& client_id);
+  // The upstream no longer knows the copy (restart, expiry): forget it.
+  void forget(const std::string& client_id);
+  // The session ended and its DELETE reached the upstream copy.
+  void closed(const std::string& client_id) { forget(client_id); }
+
+ private:
+  struct Waiter {
+    std::shared_ptr<CancelState> cancel;
+    Done done;
+  };
+  struct InFlight {
+    std::unique_ptr<Rehydration> rehydration;
+    std::vector<Waiter> waiters;
+  };
+
+  void onRehydrated(const std::string& client_id, Result<std::string> result);
+  void release(const UpstreamSessionCopy& copy);
+  void sweep();
+  static void onSweepCb(evutil_socket_t, short, void* arg) noexcept;
+
+  RehydrationDeps deps_;
+  const config::RehydrationConfig& cfg_;
+  UpstreamSessionMap map_;
+  std::unordered_map<std::string, InFlight> in_flight_;
+  std::unordered_map<uint64_t, std::unique_ptr<UpstreamCall>> releases_;
+  uint64_t next_number_ = 0;
+  EventPtr sweep_timer_;
+  Counter& succeeded_;
+  Counter& failed_;
+  Counter& mismatched_;
+  Counter& coalesced_;
+  Counter& rejected_waiters_;
+  Counter& released_;
+  Gauge& copies_;
+};
+
+}  // namespace sidecar::proxy
