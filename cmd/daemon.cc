@@ -19,6 +19,7 @@
 #include "proxy/upstream_health.h"
 #include "proxy/upstream_pool.h"
 #include "sessionstore/memory_session_store.h"
+#include "sessionstore/redis_session_store.h"
 
 namespace sidecar::cmd {
 namespace {
@@ -31,6 +32,17 @@ std::string fingerprintKey(const config::SessionConfig& cfg, Logger& log) {
            {{"hint", "set session.fingerprint_key so every node computes the same fingerprints"}});
   std::random_device rd;
   return fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
+}
+
+std::unique_ptr<sessionstore::SessionStore> makeStore(const config::Config& cfg, event_base& base,
+                                                     const Clock& clock, Logger& log,
+                                                     MetricsRegistry& metrics) {
+  if (cfg.store.kind == config::StoreKind::kRedis) {
+    return std::make_unique<sessionstore::RedisSessionStore>(base, clock, log, metrics, cfg.store,
+                                                             cfg.session);
+  }
+  return std::make_unique<sessionstore::MemorySessionStore>(
+      base, clock, log, metrics, sessionstore::MemoryStoreLimits::fromConfig(cfg.store, cfg.session));
 }
 
 timeval toTimeval(int64_t ms) {
@@ -46,9 +58,7 @@ class Daemon {
         log_(log),
         base_(event_base_new()),
         deferred_(*base_),
-        store_(std::make_unique<sessionstore::MemorySessionStore>(
-            *base_, clock_, log_, metrics_,
-            sessionstore::MemoryStoreLimits::fromConfig(cfg.store, cfg.session))),
+        store_(makeStore(cfg, *base_, clock_, log_, metrics_)),
         proxy_metrics_(metrics_),
         replier_(log_, metrics_),
         pool_(*base_, deferred_, cfg.upstream, metrics_),
@@ -77,7 +87,9 @@ class Daemon {
     health_.start();
     evsignal_add(sigterm_.get(), nullptr);
     evsignal_add(sigint_.get(), nullptr);
-    log_.info("daemon", "started", {{"version", MCP_SIDECAR_VERSION}, {"store", "memory"}});
+    log_.info("daemon", "started",
+              {{"version", MCP_SIDECAR_VERSION},
+               {"store", cfg_.store.kind == config::StoreKind::kRedis ? "redis" : "memory"}});
     event_base_dispatch(base_.get());
     log_.info("daemon", "stopped", {{"in_flight", listener_.inFlight()}});
     return 0;
@@ -157,11 +169,6 @@ class Daemon {
 int runDaemon(const config::Config& cfg, Logger& log) {
   // A client that vanishes mid-write must cost an EPIPE, not the process.
   std::signal(SIGPIPE, SIG_IGN);
-  if (cfg.store.kind != config::StoreKind::kMemory) {
-    log.error("daemon", "store_kind_unavailable",
-              {{"kind", "redis"}, {"hint", "this build has the memory store only"}});
-    return 2;
-  }
   Daemon daemon(cfg, log);
   return daemon.run();
 }

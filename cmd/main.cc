@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "cmd/cli_options.h"
+#include "sessionstore/redis_session_store.h"
 #include "cmd/daemon.h"
 #include "cmd/sessions_cli.h"
 #include "cmd/sessions_request.h"
@@ -26,12 +27,8 @@ using namespace sidecar;
 // daemon's memory (store.kind=redis). nullptr: this build has none, and the
 // command says so and exits 1.
 std::unique_ptr<sessionstore::SessionStore> makeCliStore(const cmd::CliStoreDeps& deps) {
-  // TODO(redis-store): include "sessionstore/redis_session_store.h" and replace the two
-  // lines below with the one line that builds it on the CLI's loop, e.g.
-  //   return std::make_unique<sessionstore::RedisSessionStore>(
-  //       deps.base, deps.cfg.store.redis, deps.clock, deps.log, deps.metrics);
-  (void)deps;
-  return nullptr;
+  return std::make_unique<sessionstore::RedisSessionStore>(deps.base, deps.clock, deps.log, deps.metrics,
+                                                          deps.cfg.store, deps.cfg.session);
 }
 
 int usageError(const std::string& message) {

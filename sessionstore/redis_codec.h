@@ -1,0 +1,47 @@
+#pragma once
+// Codecs between the session model and what the Redis scripts take and
+// answer. Pure functions, no I/O. Field names and encodings are part of the
+// stored format (docs/storage.md); changing one needs a migration.
+//
+//   meta HASH:     id, state, protocol_version, client_params, server_result,
+//                  fingerprint, created_ms, last_seen_ms, seq, w:<writer>...
+//   stream entry:  dir ("c" client->server, "s" server->client), stream,
+//                  sseq, ueid, ts (unix ms), msg, syn ("1" synthetic, "0")
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "sessionstore/redis_reply.h"
+#include "sessionstore/session.h"
+#include "sessionstore/session_store.h"
+
+namespace sidecar::sessionstore {
+
+// The create script's ARGV[4..9].
+std::vector<std::string> encodeCreateArgs(const SessionRecord& record);
+
+// The seven values of one stream entry, appended to the append script's ARGV.
+void encodeEventArgs(const EventRecord& event, std::vector<std::string>& args);
+
+// {HGETALL meta, XLEN events} (the get/transition scripts' answer) as a
+// record; nil, or meta that belongs to another id, is nullopt. kInternal
+// when the shape or a field is not what the scripts write.
+Result<std::optional<SessionRecord>> decodeRecordReply(const RedisReply& reply,
+                                                       std::string_view expected_id);
+
+// An XRANGE answer as a page. next_after_seq is the last seq returned, or
+// after_seq when the page is empty (as EventLog::read answers).
+Result<EventPage> decodeEventPage(const RedisReply& reply, uint64_t after_seq);
+
+// A script's error reply as an Error: NOTFOUND -> kNotFound, CONFLICT ->
+// kConflict (outcomes the caller expects), anything else -> kInternal.
+Error errorFromReply(const RedisReply& reply);
+
+// "<seq>-0" -> seq; nullopt for ids the store did not write.
+std::optional<uint64_t> seqFromStreamId(std::string_view id);
+
+}  // namespace sidecar::sessionstore

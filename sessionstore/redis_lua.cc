@@ -1,0 +1,186 @@
+#include "sessionstore/redis_lua.h"
+
+#include <array>
+
+#include "sessionstore/session_state_machine.h"
+
+namespace sidecar::sessionstore {
+namespace {
+
+constexpr std::array<SessionState, 4> kStates = {SessionState::kInitializing,
+                                                 SessionState::kInitialized, SessionState::kActive,
+                                                 SessionState::kClosed};
+
+// Helpers every script starts with. `local` throughout: Redis refuses
+// scripts that create globals.
+constexpr const char* kPreamble = R"lua(
+local function owned()
+  -- meta exists and belongs to this id (two ids sharing a hash tag fail closed)
+  return redis.call('HGET', KEYS[1], 'id') == ARGV[1]
+end
+local function refresh()
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])  -- a no-op until the first event
+  if KEYS[3] then
+    redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
+  end
+end
+)lua";
+
+constexpr const char* kCreate = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.error_reply('CONFLICT session exists')
+end
+-- A stream left over from an expired namesake would hold ids above our seq.
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'state', ARGV[4], 'protocol_version', ARGV[5],
+  'client_params', ARGV[6], 'server_result', ARGV[7], 'fingerprint', ARGV[8],
+  'created_ms', ARGV[9], 'last_seen_ms', ARGV[2], 'seq', 0)
+refresh()
+return 'OK'
+)lua";
+
+// Shared by transition and complete_initialize: `to` plus extra fields.
+constexpr const char* kMove = R"lua(
+local function move(to, ...)
+  local from = redis.call('HGET', KEYS[1], 'state')
+  if not from or not owned() then
+    return redis.error_reply('NOTFOUND unknown session')
+  end
+  local allowed = LEGAL[from]
+  if not (allowed and allowed[to]) then
+    return redis.error_reply('CONFLICT illegal transition ' .. from .. ' -> ' .. to)
+  end
+  redis.call('HSET', KEYS[1], 'state', to, 'last_seen_ms', ARGV[2], ...)
+  refresh()
+  return {redis.call('HGETALL', KEYS[1]), redis.call('XLEN', KEYS[2])}
+end
+)lua";
+
+constexpr const char* kTransitionBody = "return move(ARGV[4])\n";
+constexpr const char* kCompleteBody =
+    "return move('INITIALIZED', 'protocol_version', ARGV[4], 'server_result', ARGV[5])\n";
+
+constexpr const char* kAppend = R"lua(
+if ARGV[1] ~= '' and not owned() then
+  return redis.error_reply('NOTFOUND unknown session')
+end
+-- Exactly-once across retries: a writer numbers its batches increasingly per
+-- log and resends a batch whose outcome it did not learn with the same number.
+local mark = 'w:' .. ARGV[5]
+local batch = tonumber(ARGV[6])
+if batch <= tonumber(redis.call('HGET', KEYS[1], mark) or '0') then
+  return {0, 0}
+end
+local n = (#ARGV - 6) / 7
+local last = redis.call('HINCRBY', KEYS[1], 'seq', n)
+local first = last - n + 1
+for i = 0, n - 1 do
+  local a = 7 + i * 7
+  -- The entry id is the seq itself, so readEvents(after) is XRANGE (after +.
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], string.format('%d-0', first + i),
+    'dir', ARGV[a], 'stream', ARGV[a + 1], 'sseq', ARGV[a + 2], 'ueid', ARGV[a + 3],
+    'ts', ARGV[a + 4], 'msg', ARGV[a + 5], 'syn', ARGV[a + 6])
+end
+redis.call('HSET', KEYS[1], mark, ARGV[6])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2]) end
+refresh()
+return {first, last}
+)lua";
+
+constexpr const char* kTouch = R"lua(
+if not owned() then return 0 end
+redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2])
+refresh()
+return 1
+)lua";
+
+constexpr const char* kGet = R"lua(
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields == 0 then return false end
+return {fields, redis.call('XLEN', KEYS[2])}
+)lua";
+
+constexpr const char* kRead = R"lua(
+if not owned() then return redis.error_reply('NOTFOUND unknown session') end
+return redis.call('XRANGE', KEYS[2], ARGV[2], '+', 'COUNT', ARGV[3])
+)lua";
+
+std::string build(ScriptId id) {
+  std::string text = kPreamble;
+  switch (id) {
+    case ScriptId::kCreate:
+      text += kCreate;
+      break;
+    case ScriptId::kTransition:
+    case ScriptId::kCompleteInitialize:
+      text.append("local LEGAL = ").append(legalTransitionsLua()).append("\n");
+      text += kMove;
+      text += id == ScriptId::kTransition ? kTransitionBody : kCompleteBody;
+      break;
+    case ScriptId::kAppend:
+      text += kAppend;
+      break;
+    case ScriptId::kTouch:
+      text += kTouch;
+      break;
+    case ScriptId::kGet:
+      text += kGet;
+      break;
+    case ScriptId::kRead:
+      text += kRead;
+      break;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string legalTransitionsLua() {
+  std::string table = "{";
+  for (SessionState from : kStates) {
+    table.append(sessionStateName(from)).append("={");
+    bool first = true;
+    for (SessionState to : kStates) {
+      if (!isLegalTransition(from, to)) continue;
+      if (!first) table.append(",");
+      table.append(sessionStateName(to)).append("=true");
+      first = false;
+    }
+    table.append("},");
+  }
+  table.append("}");
+  return table;
+}
+
+const std::string& luaSource(ScriptId id) {
+  // Built once; the texts (and so their SHA-1 names) never change at run time.
+  static const std::array<std::string, kScriptCount> kSources = [] {
+    std::array<std::string, kScriptCount> sources;
+    for (size_t i = 0; i < kScriptCount; ++i) sources[i] = build(static_cast<ScriptId>(i));
+    return sources;
+  }();
+  return kSources[static_cast<size_t>(id)];
+}
+
+const char* scriptName(ScriptId id) noexcept {
+  switch (id) {
+    case ScriptId::kCreate:
+      return "create";
+    case ScriptId::kTransition:
+      return "transition";
+    case ScriptId::kCompleteInitialize:
+      return "complete_initialize";
+    case ScriptId::kAppend:
+      return "append";
+    case ScriptId::kTouch:
+      return "touch";
+    case ScriptId::kGet:
+      return "get";
+    case ScriptId::kRead:
+      return "read";
+  }
+  return "unknown";
+}
+
+}  // namespace sidecar::sessionstore

@@ -1,0 +1,135 @@
+#pragma once
+// RedisSessionStore: the SessionStore shared by every sidecar replica, kept
+// in Redis (standalone, through hiredis 0.14 async; key schema in
+// redis_keys.h, scripts in redis_lua.h, the whole design in docs/storage.md,
+// failure behaviour in docs/failure-modes-redis.md).
+//
+// Owned by main (cmd/), handed to the proxy as a SessionStore&; must be
+// destroyed before its event_base, and never from inside one of its own
+// completions. Destroying it drops every pending completion undelivered and
+// logs how many events were still unsent.
+//
+// - create / transition / completeInitialize / getSession / listSessions /
+//   readEvents are one awaited Redis round trip each (list: one per session).
+// - touch and appendEvents never wait on Redis: touches are coalesced per
+//   loop turn, appends go through RedisEventOutbox (one script call per log
+//   per turn, order kept, buffered while Redis is unreachable).
+// - Reads of a log wait until this node's earlier appends to it are
+//   acknowledged, so a node always reads its own writes.
+// - Completions always arrive on a later loop turn; a destroyed CallHandle
+//   suppresses its completion.
+// - While Redis is unreachable every awaited call fails fast with
+//   kUnavailable, except getSession, which answers from the local cache when
+//   the record is there (see SessionCache).
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <unordered_set>
+
+#include "common/clock.h"
+#include "common/deferred_queue.h"
+#include "common/logger.h"
+#include "common/metrics.h"
+#include "config/config.h"
+#include "sessionstore/redis_connection.h"
+#include "sessionstore/redis_event_outbox.h"
+#include "sessionstore/redis_keys.h"
+#include "sessionstore/redis_scripts.h"
+#include "sessionstore/redis_session_lister.h"
+#include "sessionstore/session_cache.h"
+#include "sessionstore/session_store.h"
+
+namespace sidecar::sessionstore {
+
+// Knobs that are not in the config file: defaults for production, smaller
+// values for tests.
+struct RedisStoreOptions {
+  RedisConnectionOptions connection;
+  size_t max_batch_events = 512;
+  // How often listSessions may also drop expired ids from the index.
+  config::Millis index_prune_interval{60'000};
+};
+
+class RedisSessionStore final : public SessionStore {
+ public:
+  RedisSessionStore(event_base& base, const Clock& clock, Logger& logger, MetricsRegistry& metrics,
+                    const config::StoreConfig& store, const config::SessionConfig& session,
+                    RedisStoreOptions options = {});
+  ~RedisSessionStore() override = default;
+  // Its address is captured by every Redis completion.
+  RedisSessionStore(const RedisSessionStore&) = delete;
+  RedisSessionStore& operator=(const RedisSessionStore&) = delete;
+
+  CallHandle createSession(SessionRecord record, Callback<Ok> done) override;
+  CallHandle completeInitialize(const std::string& id, std::string protocol_version,
+                                std::string server_result, Callback<SessionRecord> done) override;
+  CallHandle transition(const std::string& id, SessionState to,
+                        Callback<SessionRecord> done) override;
+  CallHandle getSession(const std::string& id,
+                        Callback<std::optional<SessionRecord>> done) override;
+  CallHandle listSessions(Callback<std::vector<SessionRecord>> done) override;
+  CallHandle readEvents(const std::string& id, uint64_t after_seq, size_t limit,
+                        Callback<EventPage> done) override;
+  CallHandle readSessionlessEvents(uint64_t after_seq, size_t limit,
+                                   Callback<EventPage> done) override;
+  void touch(const std::string& id) override;
+  void appendEvents(const std::string& id, std::vector<EventRecord> events) override;
+  void appendSessionlessEvents(std::vector<EventRecord> events) override;
+
+  // Connected, handshake done: accepts writes now.
+  bool healthy() const override { return connection_.connected(); }
+  bool everReachable() const override { return connection_.everConnected(); }
+  // Shared by every node: an id it does not know is no live session.
+  bool authoritative() const override { return true; }
+
+  // Events appended but not yet acknowledged by Redis.
+  size_t bufferedEvents() const noexcept { return outbox_.heldEvents(); }
+  const RedisKeys& keys() const noexcept { return keys_; }
+
+ private:
+  template <class T>
+  std::pair<CallHandle, Callback<T>> guard(Callback<T> done);
+
+  void fetchRecord(const std::string& id, Callback<std::optional<SessionRecord>> done);
+  void moveSession(ScriptId script, const std::string& id, std::vector<std::string> extra,
+                   std::string_view to, Callback<SessionRecord> done);
+  void sendBatch(const std::string& log, const OutboxBatch& batch,
+                 RedisEventOutbox::BatchDone done);
+  void flushTouches();
+  void onConnectionState(bool ready);
+  std::vector<std::string> sessionKeys(const std::string& id, bool with_index) const;
+  std::vector<std::string> commonArgs(const std::string& id) const;
+  // An error reply as an Error: NOTFOUND and CONFLICT are outcomes, anything
+  // else is counted as a Redis failure.
+  Error replyError(const RedisReply& reply);
+  void assertLoopThread() const noexcept;
+
+  const Clock& clock_;
+  Logger& logger_;
+  int64_t ttl_ms_;
+  std::string maxlen_;
+  RedisKeys keys_;
+  SessionCache cache_;
+  std::string writer_id_;
+  std::thread::id loop_thread_;
+  std::unordered_set<std::string> touches_;  // this turn's, coalesced
+
+  Counter& illegal_transitions_total_;
+  Counter& reply_errors_total_;
+  Counter& cache_answers_total_;
+  Counter& touches_dropped_total_;
+  Counter& dropped_unknown_session_;
+
+  DeferredQueue queue_;  // answers that need no Redis, and the touch flush
+  // Scripts and outbox send through the connection, so it is built first.
+  // Destruction runs backwards; the connection's destructor fails its
+  // pending commands into its own queue, which dies with it undelivered, so
+  // no completion (they capture `this`) ever runs during destruction.
+  RedisConnection connection_;
+  RedisScripts scripts_;
+  RedisSessionLister lister_;
+  RedisEventOutbox outbox_;
+};
+
+}  // namespace sidecar::sessionstore

@@ -1,0 +1,31 @@
+// The SessionStore contract (store_contract.cc) against a real Redis. One
+// server serves every case; each case gets a fresh key prefix instead of a
+// fresh server, which keeps the suite fast and proves the prefix isolates.
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "redis_server.h"
+#include "redis_store_harness.h"
+#include "store_contract.h"
+
+using namespace sidecar::sessionstore::test;
+
+namespace {
+
+RedisServer& sharedServer() {
+  static RedisServer server;  // killed by PID when the test binary exits
+  return server;
+}
+
+}  // namespace
+
+TEST_CASE("redis store satisfies the SessionStore contract", "[contract]") {
+  REQUIRE(sharedServer().running());
+  runStoreContract([] {
+    auto harness = std::make_unique<RedisStoreHarness>(sharedServer().port());
+    REQUIRE(harness->ready());
+    return harness;
+  });
+}

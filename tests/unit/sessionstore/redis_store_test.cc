@@ -1,0 +1,292 @@
+// Behaviour specific to the Redis store on a real redis-server: two nodes
+// sharing one Redis, the key schema and TTLs as Redis sees them, script
+// reloading, AUTH and SELECT. Failure modes are in redis_store_outage_test.cc.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "awaiting_store.h"
+#include "redis_server.h"
+#include "redis_store_harness.h"
+#include "redis_sync_client.h"
+#include "redis_test_support.h"
+#include "sessionstore/hex_digest.h"
+#include "sessionstore/redis_keys.h"
+#include "sessionstore/redis_lua.h"
+
+using namespace std::chrono_literals;
+using namespace sidecar;
+using namespace sidecar::sessionstore;
+using namespace sidecar::sessionstore::test;
+
+namespace {
+
+RedisHarnessConfig onPort(uint16_t port) {
+  RedisHarnessConfig cfg;
+  cfg.port = port;
+  return cfg;
+}
+
+// Starts `call` on both nodes before either is answered, then pumps both
+// loops; answers how many won and how many got kConflict.
+template <class Call>
+std::pair<int, int> race(RedisStoreHarness& a, RedisStoreHarness& b, Call call) {
+  std::optional<Result<SessionRecord>> ra;
+  std::optional<Result<SessionRecord>> rb;
+  CallHandle ha = call(a.store(), [&](Result<SessionRecord> r) { ra.emplace(std::move(r)); });
+  CallHandle hb = call(b.store(), [&](Result<SessionRecord> r) { rb.emplace(std::move(r)); });
+  if (!pumpBases({a.base(), b.base()}, [&] { return ra && rb; })) return {-1, -1};
+  int won = 0;
+  int conflicts = 0;
+  for (const auto* r : {&*ra, &*rb}) {
+    if (r->ok()) ++won;
+    if (!r->ok() && r->error().code == ErrorCode::kConflict) ++conflicts;
+  }
+  return {won, conflicts};
+}
+
+}  // namespace
+
+TEST_CASE("two nodes racing one transition: exactly one wins", "[race]") {
+  RedisServer server;
+  const RedisHarnessConfig cfg = onPort(server.port());  // same prefix: one shared store
+  RedisStoreHarness a(cfg);
+  RedisStoreHarness b(cfg);
+  REQUIRE(a.ready());
+  REQUIRE(b.ready());
+  AwaitingStore sa(a);
+
+  for (int round = 0; round < 10; ++round) {
+    const std::string id = "race-" + std::to_string(round);
+    REQUIRE(sa.create(redisRecord(id)).ok());
+    const auto init = race(a, b, [&](SessionStore& s, auto done) {
+      return s.completeInitialize(id, "2025-06-18", "{}", done);
+    });
+    CHECK(init == std::pair{1, 1});
+    const auto activate = race(a, b, [&](SessionStore& s, auto done) {
+      return s.transition(id, SessionState::kActive, done);
+    });
+    CHECK(activate == std::pair{1, 1});
+    const auto close = race(a, b, [&](SessionStore& s, auto done) {
+      return s.transition(id, SessionState::kClosed, done);
+    });
+    CHECK(close == std::pair{1, 1});
+    CHECK(sa.get(id)->state == SessionState::kClosed);
+  }
+  CHECK(a.counter("sidecar_store_illegal_transitions_total") +
+            b.counter("sidecar_store_illegal_transitions_total") ==
+        30);
+}
+
+TEST_CASE("a node never serves a cached record Redis could have corrected", "[cache]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.store.cache.ttl = 60s;
+  RedisStoreHarness a(cfg);
+  RedisStoreHarness b(cfg);
+  REQUIRE(a.ready());
+  REQUIRE(b.ready());
+  AwaitingStore sa(a);
+  AwaitingStore sb(b);
+  REQUIRE(sa.create(redisRecord("s-1")).ok());
+  REQUIRE(sa.get("s-1")->state == SessionState::kInitializing);  // cached on a
+  REQUIRE(sb.transition("s-1", SessionState::kClosed).ok());     // closed through b
+  CHECK(sa.get("s-1")->state == SessionState::kClosed);
+  CHECK(a.counter("sidecar_store_cache_answers_total") == 0);
+}
+
+TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored by expiry",
+          "[keys]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.session.idle_ttl = 60s;
+  RedisStoreHarness h(cfg);
+  REQUIRE(h.ready());
+  AwaitingStore s(h);
+  const std::string id = "odd{id}with braces and a long tail ............................";
+  REQUIRE(s.create(redisRecord(id)).ok());
+  h.store().appendEvents(id, {redisEvent("one")});
+  REQUIRE(s.read(id, 0, 10).ok());
+
+  RedisSyncClient redis(server.port());
+  const std::string tag = sessionHashTag(id);
+  CHECK(tag.size() == 16);
+  const std::string meta = cfg.prefix + "{" + tag + "}:meta";
+  const std::string events = cfg.prefix + "{" + tag + "}:events";
+  CHECK(h.redis().keys().session(id).meta == meta);
+  CHECK(redis.command({"HGET", meta, "id"}) == id);
+  CHECK(redis.command({"HGET", meta, "seq"}) == "1");
+  CHECK(redis.command({"TYPE", events}) == "stream");
+  const RedisReply entries = redis.reply({"XRANGE", events, "-", "+"});
+  REQUIRE(entries.elements.size() == 1);
+  CHECK(entries.elements[0].elements[0].str == "1-0");  // entry id = seq
+  for (const auto& key : {meta, events}) {
+    const long long ttl = std::stoll(redis.command({"PTTL", key}));
+    CHECK(ttl > 55'000);
+    CHECK(ttl <= 60'000);
+  }
+  const long long expiry = std::stoll(redis.command({"ZSCORE", cfg.prefix + "sessions", id}));
+  const long long now = SystemClock().nowUnixMs();
+  CHECK(expiry > now + 55'000);
+  CHECK(expiry <= now + 60'000);
+  CHECK(redis.command({"EXISTS", cfg.prefix + "{" + tag + "}:streams"}) == "0");  // reserved
+
+  // touch refreshes every key's TTL.
+  REQUIRE(redis.command({"PEXPIRE", meta, "5000"}) == "1");
+  REQUIRE(redis.command({"PEXPIRE", events, "5000"}) == "1");
+  h.store().touch(id);
+  REQUIRE(h.pumpUntil([&] { return std::stoll(redis.command({"PTTL", events})) > 55'000; }));
+  CHECK(std::stoll(redis.command({"PTTL", meta})) > 55'000);
+}
+
+TEST_CASE("sessions expire after the idle TTL, index entries included", "[keys]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.session.idle_ttl = 300ms;
+  cfg.options.index_prune_interval = 0ms;
+  RedisStoreHarness h(cfg);
+  REQUIRE(h.ready());
+  AwaitingStore s(h);
+  REQUIRE(s.create(redisRecord("short")).ok());
+  h.store().appendEvents("short", {redisEvent("x")});
+  REQUIRE(s.list().size() == 1);
+  idleFor(h, 400ms);
+  CHECK_FALSE(s.get("short").has_value());
+  CHECK(s.list().empty());
+  RedisSyncClient redis(server.port());
+  CHECK(redis.command({"ZCARD", cfg.prefix + "sessions"}) == "0");  // pruned by the list
+}
+
+TEST_CASE("scripts flushed from Redis are reloaded (NOSCRIPT falls back to EVAL)", "[scripts]") {
+  RedisServer server;
+  RedisStoreHarness h(server.port());
+  REQUIRE(h.ready());
+  AwaitingStore s(h);
+  REQUIRE(s.create(redisRecord("s-1")).ok());
+  RedisSyncClient redis(server.port());
+  REQUIRE(redis.command({"SCRIPT", "FLUSH"}) == "OK");
+
+  h.store().appendEvents("s-1", {redisEvent("a"), redisEvent("b")});
+  const auto page = s.read("s-1", 0, 10);
+  REQUIRE(page.ok());
+  CHECK(seqsOf(page.value()) == oneTo(2));
+  CHECK(s.transition("s-1", SessionState::kClosed).ok());
+  CHECK(h.counter("sidecar_redis_command_errors_total", R"(kind="noscript")") >= 1);
+  // Every script is back in the server's cache, not only the ones called.
+  const RedisReply loaded = redis.reply({"SCRIPT", "EXISTS", sha1Hex(luaSource(ScriptId::kTouch)),
+                                         sha1Hex(luaSource(ScriptId::kCreate))});
+  REQUIRE(loaded.elements.size() == 2);
+  CHECK(loaded.elements[0].integer == 1);
+  CHECK(loaded.elements[1].integer == 1);
+}
+
+TEST_CASE("AUTH and SELECT on every connection, the password never logged", "[auth]") {
+  const std::string password = "s3cret-Pa55";
+  RedisServer server(serverWithArgs({"--requirepass", password}));
+  REQUIRE(server.running());
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.store.redis.db = 3;
+
+  SECTION("right password") {
+    cfg.store.redis.password = password;
+    RedisStoreHarness h(cfg);
+    REQUIRE(h.ready());
+    AwaitingStore s(h);
+    REQUIRE(s.create(redisRecord("s-1")).ok());
+    RedisSyncClient redis(server.port());
+    REQUIRE(redis.command({"AUTH", password}) == "OK");
+    REQUIRE(redis.command({"SELECT", "3"}) == "OK");
+    CHECK(redis.command({"EXISTS", h.redis().keys().session("s-1").meta}) == "1");
+    REQUIRE(redis.command({"SELECT", "0"}) == "OK");
+    CHECK(redis.command({"EXISTS", h.redis().keys().session("s-1").meta}) == "0");
+    // A lost connection logs in again before anything else is sent.
+    REQUIRE(redis.command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"}) != "");
+    REQUIRE(h.pumpUntil([&] { return !h.store().healthy(); }));
+    REQUIRE(h.pumpUntil([&] { return h.store().healthy(); }));
+    CHECK(s.get("s-1").has_value());
+    CHECK_FALSE(h.log().contains(password));
+  }
+  SECTION("wrong password: never ready, the refusal is logged without the secret") {
+    cfg.store.redis.password = "wrong-" + password;
+    cfg.wait_ready = false;
+    RedisStoreHarness h(cfg);
+    idleFor(h, 300ms);
+    CHECK_FALSE(h.store().healthy());
+    CHECK_FALSE(h.store().everReachable());
+    CHECK(h.log().contains("event=redis_handshake_failed"));
+    CHECK(h.log().contains("command=AUTH"));
+    CHECK_FALSE(h.log().contains(password));
+  }
+}
+
+TEST_CASE("destroying the store drops pending completions and reports unsent events",
+          "[lifetime]") {
+  RedisServer server;
+  RedisStoreHarness h(server.port());
+  REQUIRE(h.ready());
+  AwaitingStore s(h);
+  REQUIRE(s.create(redisRecord("s-1")).ok());
+  server.pause();  // nothing is answered from here on
+  h.store().appendEvents("s-1", {redisEvent("a")});
+  idleFor(h, 20ms);  // the batch is on the wire, unanswered
+  bool answered = false;
+  CallHandle lookup = h.store().getSession("s-1", [&](auto&&) { answered = true; });
+  CallHandle list = h.store().listSessions([&](auto&&) { answered = true; });
+  h.store().appendEvents("s-1", {redisEvent("b")});
+  h.destroyStore();  // with a batch in flight, one waiting and two reads pending
+  idleFor(h, 20ms);
+  server.resume();
+  CHECK_FALSE(answered);
+  CHECK(h.log().contains("event=store_events_unsent_at_shutdown count=2"));
+  CHECK(h.gauge("sidecar_store_buffered_events") == 0);
+  CHECK(h.gauge("sidecar_redis_connected") == 0);
+}
+
+// Not a check: measures what one stored event costs in Redis, for
+// docs/storage.md. Run with: unit_redis_store "[measure]"
+TEST_CASE("measure: bytes per stream entry", "[.][measure]") {
+  RedisServer server;
+  RedisStoreHarness h(server.port());
+  REQUIRE(h.ready());
+  AwaitingStore s(h);
+  RedisSyncClient redis(server.port());
+  for (const size_t message_bytes : {100, 300, 1000, 2000}) {
+    const std::string id = "m-" + std::to_string(message_bytes);
+    REQUIRE(s.create(redisRecord(id)).ok());
+    constexpr int kEvents = 10'000;
+    for (int i = 1; i <= kEvents; ++i) {
+      EventRecord e = redisEvent(std::string(message_bytes, 'x'), i);
+      e.stream_id = "0b5f9c52-3c1e-4b8e-9a55-6f1d2f0e7a11";
+      e.upstream_event_id = i % 2 == 0 ? "evt-" + std::to_string(i) : "";
+      h.store().appendEvents(id, {std::move(e)});
+      if (i % 500 == 0) REQUIRE(h.pumpUntil([&] { return h.redis().bufferedEvents() == 0; }));
+    }
+    REQUIRE(h.pumpUntil([&] { return h.redis().bufferedEvents() == 0; }));
+    const auto events = h.redis().keys().session(id).events;
+    const long long bytes = std::stoll(redis.command({"MEMORY", "USAGE", events, "SAMPLES", "0"}));
+    std::printf("message=%zu B: %lld B for %d entries = %.1f B/entry (overhead %.1f B)\n",
+                message_bytes, bytes, kEvents, double(bytes) / kEvents,
+                double(bytes) / kEvents - double(message_bytes));
+  }
+  const auto meta = h.redis().keys().session("m-100").meta;
+  std::printf("meta hash: %s B\n", redis.command({"MEMORY", "USAGE", meta}).c_str());
+
+  // Append throughput: 100 sessions x 1000 events of 300 B, appended in
+  // bursts of 10 per session per turn, drained through one connection.
+  for (int i = 0; i < 100; ++i) REQUIRE(s.create(redisRecord("tp-" + std::to_string(i))).ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int round = 0; round < 100; ++round) {
+    for (int i = 0; i < 100; ++i) {
+      std::vector<EventRecord> burst;
+      for (int k = 0; k < 10; ++k) burst.push_back(redisEvent(std::string(300, 'y')));
+      h.store().appendEvents("tp-" + std::to_string(i), std::move(burst));
+    }
+    event_base_loop(h.base(), EVLOOP_ONCE | EVLOOP_NONBLOCK);
+  }
+  REQUIRE(h.pumpFor(60s, [&] { return h.redis().bufferedEvents() == 0; }));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("throughput: 100000 events in %.2f s = %.0f events/s\n", secs, 100000 / secs);
+}
