@@ -61,7 +61,7 @@ struct RedisConfig {
 struct CacheConfig {
   bool enabled = true;
   size_t max_entries = 10'000;
-  Millis ttl{2'000};
+  Millis ttl{600'000};  // only consulted while the store is unreachable
 };
 
 struct StoreConfig {
