@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
-import { ProcessGroup, startSidecar, startUpstream } from "./support/processes.mjs";
+import { join } from "node:path";
+
+import { ProcessGroup, startSidecar, startUpstream, integrationDir, loopbackPreload } from "./support/processes.mjs";
+import { freePort } from "./support/ports.mjs";
+import { waitFor } from "./support/wait.mjs";
 import { startRedis } from "./support/redis.mjs";
 import { post } from "./support/mcp.mjs";
 import { AdminClient } from "./support/admin.mjs";
@@ -18,11 +22,11 @@ const group = new ProcessGroup("multinode");
 let redis;
 const nodes = [];
 
-async function startNode(label) {
-  const upstream = await startUpstream(group, { label: `${label}-upstream` });
+async function startNode(label, { upstream, set = [] } = {}) {
+  upstream ??= await startUpstream(group, { label: `${label}-upstream` });
   const sidecar = await startSidecar(group, {
     upstreamUrl: upstream.url, label,
-    set: ["store.kind=redis", `store.redis.url=${redis.url}`, `session.fingerprint_key=${FINGERPRINT_KEY}`],
+    set: ["store.kind=redis", `store.redis.url=${redis.url}`, `session.fingerprint_key=${FINGERPRINT_KEY}`, ...set],
   });
   return { label, upstream, sidecar, admin: new AdminClient(sidecar.adminUrl) };
 }
@@ -157,4 +161,52 @@ test("kill -9 of the node that created the session: the other node carries on", 
   assert.equal(res.status, 200);
   assert.equal(res.messages.find((m) => m.id === 7)?.result?.content?.[0]?.text, "Echo: after");
   await client.close().catch(() => {});
+}));
+
+function callEcho(node, sessionId, id, message) {
+  return post(node.sidecar.url, { jsonrpc: "2.0", id, method: "tools/call",
+                                  params: { name: "echo", arguments: { message } } },
+              { sessionId, protocolVersion: "2025-11-25", extra: { authorization: TOKEN } });
+}
+
+test("a sidecar restarted mid-session serves the session again by rehydration", group.guard(async () => {
+  const { client, transport } = await connect([nodes[0]]);
+  const node = await startNode("node-e");
+  assert.equal((await callEcho(node, transport.sessionId, 1, "first")).status, 200);
+  await group.stop(node.sidecar.proc);
+  const restarted = await startNode("node-e2", { upstream: node.upstream });
+  const res = await callEcho(restarted, transport.sessionId, 2, "after restart");
+  assert.equal(res.status, 200);
+  assert.equal(res.messages.find((m) => m.id === 2)?.result?.content?.[0]?.text, "Echo: after restart");
+  await client.close();
+}));
+
+test("an upstream with other capabilities fails rehydration cleanly with 404", group.guard(async () => {
+  const { client, transport } = await connect([nodes[0]]);
+  const port = await freePort();
+  group.spawn("minimal-upstream", process.execPath,
+              ["--require", loopbackPreload, join(integrationDir, "support", "minimal_mcp_server.mjs")],
+              { env: { PORT: String(port) } });
+  await waitFor(() => fetch(`http://127.0.0.1:${port}/mcp`).then(() => true), { timeoutMs: 10_000, what: "minimal" });
+  const odd = await startNode("node-odd", { upstream: { url: `http://127.0.0.1:${port}/mcp` } });
+  const res = await callEcho(odd, transport.sessionId, 3, "x");
+  assert.equal(res.status, 404, "the client is told to re-initialize");
+  assert.equal(res.json?.error?.code, -32001);
+  assert.equal(await metric(odd, 'sidecar_rehydrations_total\\{result="mismatch"\\}'), 1);
+  // The session itself is untouched and still works where it can.
+  assert.equal((await callEcho(nodes[0], transport.sessionId, 4, "still fine")).status, 200);
+  await client.close();
+}));
+
+test("copies beyond rehydration.max_upstream_sessions are released upstream, then rehydrated again", group.guard(async () => {
+  const one = await connect([nodes[0]]);
+  const two = await connect([nodes[0]]);
+  const small = await startNode("node-small", { set: ["rehydration.max_upstream_sessions=1"] });
+  assert.equal((await callEcho(small, one.transport.sessionId, 5, "a")).status, 200);
+  assert.equal((await callEcho(small, two.transport.sessionId, 6, "b")).status, 200);
+  assert.equal(await metric(small, "sidecar_upstream_sessions_released_total"), 1);
+  assert.equal((await callEcho(small, one.transport.sessionId, 7, "a again")).status, 200);
+  assert.equal(await metric(small, 'sidecar_rehydrations_total\\{result="ok"\\}'), 3);
+  await one.client.close();
+  await two.client.close();
 }));
