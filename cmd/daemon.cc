@@ -1,4 +1,5 @@
 #include "cmd/daemon.h"
+#include "common/timeval.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -43,10 +44,6 @@ std::unique_ptr<sessionstore::SessionStore> makeStore(const config::Config& cfg,
   }
   return std::make_unique<sessionstore::MemorySessionStore>(
       base, clock, log, metrics, sessionstore::MemoryStoreLimits::fromConfig(cfg.store, cfg.session));
-}
-
-timeval toTimeval(int64_t ms) {
-  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
 }
 
 // Owns every long-lived object, declared in dependency order so that they

@@ -1,4 +1,5 @@
 #include "cmd/sessions_command.h"
+#include "common/timeval.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -16,11 +17,6 @@ namespace {
 using sessionstore::EventPage;
 using sessionstore::SessionRecord;
 using sessionstore::SessionState;
-
-timeval toTimeval(std::chrono::milliseconds ms) {
-  return timeval{static_cast<time_t>(ms.count() / 1000),
-                 static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-}
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "proxy/mcp_listener.h"
+#include "common/timeval.h"
 
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -44,8 +45,7 @@ McpListener::McpListener(event_base& base, DeferredQueue& deferred, const Exchan
   // with JSON-RPC errors.
   evhttp_set_max_body_size(http_.get(), static_cast<ev_ssize_t>(limits.max_body_bytes * 2 + 65536));
   evhttp_set_max_headers_size(http_.get(), static_cast<ev_ssize_t>(limits.max_header_bytes * 4 + 8192));
-  const auto ms = limits.request_timeout.count();
-  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  const timeval tv = toTimeval(limits.request_timeout.count());
   evhttp_set_timeout_tv(http_.get(), &tv);
   evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE |
                                               EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |

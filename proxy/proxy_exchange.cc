@@ -1,4 +1,5 @@
 #include "proxy/proxy_exchange.h"
+#include "common/timeval.h"
 
 #include <sys/socket.h>
 
@@ -233,8 +234,7 @@ void ProxyExchange::armConnectDeadline() {
   // connected, the request fails as a timeout (504).
   connect_deadline_.reset(evtimer_new(evhttp_connection_get_base(upstream_conn_.get()),
                                       &ProxyExchange::onConnectDeadlineCb, this));
-  const auto ms = deps_.cfg.upstream.connect_timeout.count();
-  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  const timeval tv = toTimeval(deps_.cfg.upstream.connect_timeout.count());
   evtimer_add(connect_deadline_.get(), &tv);
 }
 

@@ -1,4 +1,5 @@
 #include "proxy/rehydration.h"
+#include "common/timeval.h"
 
 #include <fmt/format.h>
 
@@ -43,8 +44,7 @@ std::string Rehydration::syntheticId(const char* step) {
 
 void Rehydration::start() {
   deadline_.reset(evtimer_new(&deps_.base, &Rehydration::onDeadlineCb, this));
-  const auto ms = deps_.timeout.count();
-  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  const timeval tv = toTimeval(deps_.timeout.count());
   evtimer_add(deadline_.get(), &tv);
   deps_.log.info(ctx_, "rehydration_started", {{"session", record_.id}});
 

@@ -1,4 +1,5 @@
 #include "proxy/rehydrator.h"
+#include "common/timeval.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -28,8 +29,7 @@ Rehydrator::Rehydrator(const RehydrationDeps& deps, const config::RehydrationCon
                                 "Upstream session copies released with DELETE")),
       copies_(metrics.gauge("sidecar_upstream_session_copies", "Upstream session copies mapped on this node")) {
   if (!sweep_timer_) std::abort();
-  const int64_t ms = std::min<int64_t>(kSweepIntervalMs, cfg.upstream_session_idle_ttl.count());
-  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  const timeval tv = toTimeval(std::min<int64_t>(kSweepIntervalMs, cfg.upstream_session_idle_ttl.count()));
   event_add(sweep_timer_.get(), &tv);
 }
 

@@ -1,4 +1,5 @@
 #include "proxy/upstream_health.h"
+#include "common/timeval.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,8 +24,7 @@ UpstreamHealth::~UpstreamHealth() {
 }
 
 void UpstreamHealth::start() {
-  const auto ms = cfg_.health_interval.count();
-  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  const timeval tv = toTimeval(cfg_.health_interval.count());
   event_add(timer_.get(), &tv);
   probe();
 }

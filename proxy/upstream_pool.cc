@@ -1,4 +1,5 @@
 #include "proxy/upstream_pool.h"
+#include "common/timeval.h"
 
 #include <cstdlib>
 #include <memory>
@@ -6,8 +7,7 @@
 namespace sidecar::proxy {
 
 void setConnectionTimeout(evhttp_connection* conn, config::Millis timeout) {
-  const auto ms = timeout.count();
-  const timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  const timeval tv = toTimeval(timeout.count());
   evhttp_connection_set_timeout_tv(conn, &tv);
 }
 
