@@ -35,6 +35,17 @@ std::string fingerprintKey(const config::SessionConfig& cfg, Logger& log) {
   return fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
 }
 
+// epoll with a changelist: the many enable/disable pairs evhttp makes per
+// request collapse into one epoll_ctl at most (measured: ~10% CPU/request).
+EventBasePtr newEventBase() {
+  CPtr<event_config, &event_config_free> cfg(event_config_new());
+  if (!cfg) std::abort();
+  event_config_set_flag(cfg.get(), EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+  EventBasePtr base(event_base_new_with_config(cfg.get()));
+  if (!base) std::abort();
+  return base;
+}
+
 std::unique_ptr<sessionstore::SessionStore> makeStore(const config::Config& cfg, event_base& base,
                                                      const Clock& clock, Logger& log,
                                                      MetricsRegistry& metrics) {
@@ -53,7 +64,7 @@ class Daemon {
   Daemon(const config::Config& cfg, Logger& log)
       : cfg_(cfg),
         log_(log),
-        base_(event_base_new()),
+        base_(newEventBase()),
         deferred_(*base_),
         store_(makeStore(cfg, *base_, clock_, log_, metrics_)),
         proxy_metrics_(metrics_),

@@ -25,16 +25,9 @@ constexpr size_t kMaxRecordedJsonBody = 16 * 1024 * 1024;
 // Bytes a hung-up-watch may buffer from a client that sends ahead.
 constexpr size_t kPipelinedReadCeiling = 64 * 1024;
 
-bool isSuccess(int status) { return status >= 200 && status < 300; }
-
 const char* stageName(int stage) {
   static constexpr const char* kNames[] = {"admitting", "awaiting_headers", "relaying", "finished"};
   return stage >= 0 && stage < 4 ? kNames[stage] : "unknown";
-}
-
-// Store errors that mean "could not ask", as opposed to "asked and refused".
-bool isOutage(const Error& error) {
-  return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout;
 }
 
 bool startsWith(std::string_view s, std::string_view prefix) {
@@ -118,6 +111,12 @@ void ProxyExchange::resolveUpstreamSession() {
     }
     return;
   }
+  if (auto mapped = deps_.rehydrator.mapped(request_.session_id)) {
+    // The common case: this node holds a copy. No loop turn, no header copy.
+    upstream_session_for_request_ = std::move(*mapped);
+    forward();
+    return;
+  }
   store_call_ = deps_.rehydrator.resolve(
       *record_, syntheticRequestHeaders(*evhttp_request_get_input_headers(client_), forwarding()),
       [this](Result<std::string> resolved) {
@@ -149,7 +148,7 @@ void ProxyExchange::resolveUpstreamSession() {
 void ProxyExchange::closeWithoutUpstream() {
   store_call_ = deps_.store.transition(
       request_.session_id, SessionState::kClosed, [this](Result<SessionRecord> closed) {
-        if (!closed.ok() && isOutage(closed.error())) {
+        if (!closed.ok() && sessionstore::isStoreOutage(closed.error())) {
           failBeforeReply(local_errors::storeUnavailable(request_.first_id_raw, "session_close_failed"));
           return;
         }
@@ -459,207 +458,6 @@ void ProxyExchange::onClientClosed() {
   recorder_.flush();
   evhttp_send_reply_end(client_);
   finish();
-}
-
-// ---- persist ---------------------------------------------------------------
-
-void ProxyExchange::inspectSse(evbuffer* data) {
-  std::vector<SseEvent> events;
-  const int n_extents = evbuffer_peek(data, -1, nullptr, nullptr, 0);
-  std::vector<evbuffer_iovec> extents(static_cast<size_t>(n_extents > 0 ? n_extents : 0));
-  evbuffer_peek(data, -1, nullptr, extents.data(), n_extents);
-  const bool failed_before = sse_.failed();
-  for (const auto& extent : extents) {
-    sse_.feed(std::string_view(static_cast<const char*>(extent.iov_base), extent.iov_len), events);
-  }
-  if (sse_.failed() && !failed_before) {
-    // Still relayed, but no longer parsed: the rest of this stream is not
-    // in the audit log, and that must not be silent.
-    deps_.metrics.messages_unparsed.inc();
-    deps_.log.error(request_.ctx, "sse_stream_unparseable_rest_unrecorded",
-                    {{"error", sse_.status().error().message}});
-  }
-  for (const auto& event : events) {
-    if (event.data.empty()) continue;  // priming event: no message
-    observeServerPayload(event.data, event.id);
-  }
-  recorder_.flush();
-}
-
-void ProxyExchange::inspectJsonBody() {
-  if (!json_body_.empty()) observeServerPayload(json_body_, {});
-  recorder_.flush();
-}
-
-void ProxyExchange::observeServerPayload(std::string_view payload,
-                                         const std::string& upstream_event_id) {
-  auto parsed = json_.parse(payload);
-  if (!parsed.ok()) {
-    deps_.metrics.messages_unparsed.inc();
-    deps_.log.warn(request_.ctx, "upstream_payload_not_jsonrpc", {{"error", parsed.error().message}});
-    return;
-  }
-  for (auto& message : parsed.value().messages) {
-    recorder_.record(Direction::kServerToClient, message.raw, upstream_event_id);
-    deps_.metrics.messages_recorded.inc();
-    if (admission_.effect == SessionEffect::kCreate && !init_response_.has_value() &&
-        (message.kind == MessageKind::kResultResponse || message.kind == MessageKind::kErrorResponse)) {
-      const JsonRpcMessage* init = request_.initializeMessage();
-      if (init != nullptr && message.id_raw == init->id_raw) onInitializeResult(message);
-    }
-  }
-}
-
-// ---- session effects -------------------------------------------------------
-
-void ProxyExchange::applyEffectAtHeaders(int status, const evkeyvalq& headers) {
-  (void)headers;
-  if (!isSuccess(status)) {
-    if (admission_.log == EventLog::kNewSession) recorder_.bindSessionless();
-    return;
-  }
-  switch (admission_.effect) {
-    case SessionEffect::kNone:
-      return;
-    case SessionEffect::kCreate: {
-      if (upstream_session_id_.empty() || !isValidSessionId(upstream_session_id_)) {
-        // A sessionless server (or one minting ids the spec forbids): its
-        // traffic is recorded in the sessionless log.
-        if (!upstream_session_id_.empty()) {
-          deps_.log.warn(request_.ctx, "upstream_session_id_invalid", {});
-        }
-        recorder_.bindSessionless();
-        return;
-      }
-      gate_ = Gate::kAwaitingStore;
-      const JsonRpcMessage* init = request_.initializeMessage();
-      SessionRecord record;
-      record.id = upstream_session_id_;
-      record.state = SessionState::kInitializing;
-      record.client_params = init ? init->params_raw : std::string();
-      record.credential_fingerprint = request_.credential_fingerprint;
-      record.created_unix_ms = deps_.clock.nowUnixMs();
-      record.last_seen_unix_ms = record.created_unix_ms;
-      create_issued_ = true;
-      store_call_ = deps_.store.createSession(std::move(record), [this](Result<Ok> created) {
-        if (!created.ok()) {
-          // A session the store never recorded would 404 on the client's
-          // next request: refuse it now, before the client learns its id.
-          deps_.metrics.store_errors.inc();
-          deps_.log.error(request_.ctx, "session_create_failed", {{"error", created.error().message}});
-          abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_create_failed"));
-          return;
-        }
-        session_created_ = true;
-        deps_.metrics.sessions_created.inc();
-        maybeCompleteInitialize();
-      });
-      return;
-    }
-    case SessionEffect::kActivate:
-    case SessionEffect::kClose: {
-      gate_ = Gate::kAwaitingStore;
-      const bool closing = admission_.effect == SessionEffect::kClose;
-      const SessionState to = closing ? SessionState::kClosed : SessionState::kActive;
-      store_call_ = deps_.store.transition(
-          request_.session_id, to, [this, closing](Result<SessionRecord> moved) {
-            if (!moved.ok() && isOutage(moved.error())) {
-              // Not recorded, so not done: other nodes would still see the
-              // old state. The client retries the request.
-              deps_.metrics.store_errors.inc();
-              deps_.log.error(request_.ctx, "session_transition_failed",
-                              {{"error", moved.error().message}});
-              abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_transition_failed"));
-              return;
-            }
-            if (!moved.ok()) {
-              deps_.metrics.session_transition_failures.inc();
-              deps_.log.warn(request_.ctx, "session_transition_refused",
-                             {{"error", moved.error().message}});
-            } else if (closing) {
-              deps_.metrics.sessions_closed.inc();
-              deps_.rehydrator.closed(request_.session_id);
-            }
-            openGate();
-          });
-      return;
-    }
-  }
-}
-
-void ProxyExchange::onInitializeResult(const JsonRpcMessage& response) {
-  init_response_ = response;
-  maybeCompleteInitialize();
-}
-
-void ProxyExchange::maybeCompleteInitialize() {
-  if (!session_created_ || !init_response_.has_value()) return;
-  if (init_response_->kind != MessageKind::kResultResponse) {
-    closeHalfCreatedSession("initialize_failed_upstream");
-    return;
-  }
-  store_call_ = deps_.store.completeInitialize(
-      upstream_session_id_, init_response_->protocol_version,
-      extractResultRaw(init_response_->raw), [this](Result<SessionRecord> done) {
-        if (!done.ok()) {
-          deps_.metrics.store_errors.inc();
-          deps_.log.error(request_.ctx, "session_initialize_failed", {{"error", done.error().message}});
-          abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_initialize_failed"));
-          return;
-        } else {
-          deps_.rehydrator.adopt(upstream_session_id_);
-          deps_.log.info(request_.ctx, "session_created",
-                         {{"session", upstream_session_id_},
-                          {"protocol_version", init_response_->protocol_version}});
-        }
-        recorder_.bindSession(upstream_session_id_);
-        openGate();
-      });
-}
-
-void ProxyExchange::closeHalfCreatedSession(const char* why) {
-  deps_.log.warn(request_.ctx, "session_abandoned", {{"reason", why}});
-  if (!create_issued_) {
-    recorder_.bindSessionless();
-    openGate();
-    return;
-  }
-  // Issued after the create (pending or not), so the store applies it after.
-  store_call_ = deps_.store.transition(upstream_session_id_, SessionState::kClosed,
-                                       [this](Result<SessionRecord> closed) {
-                                         if (closed.ok()) {
-                                           recorder_.bindSession(upstream_session_id_);
-                                         } else {
-                                           recorder_.bindSessionless();
-                                         }
-                                         openGate();
-                                       });
-}
-
-void ProxyExchange::abortGated(const LocalError& error) {
-  // The response was held and never started: drop it and the upstream
-  // request, and answer with the local error instead.
-  if (upstream_req_ != nullptr) {
-    evhttp_request* up = std::exchange(upstream_req_, nullptr);
-    evhttp_cancel_request(up);
-  }
-  releaseUpstream(false);
-  evbuffer_drain(held_.get(), evbuffer_get_length(held_.get()));
-  evhttp_clear_headers(evhttp_request_get_output_headers(client_));
-  if (upstream_session_id_.empty() || !session_created_) {
-    if (!recorder_.bound()) recorder_.bindSessionless();
-  } else {
-    recorder_.bindSession(upstream_session_id_);
-  }
-  failBeforeReply(error);
-}
-
-void ProxyExchange::openGate() {
-  gate_ = Gate::kOpen;
-  recorder_.flush();
-  if (stage_ == Stage::kFinished) return;
-  if (!reply_started_) startClientReply();
-  if (upstream_done_) endClientReply();
 }
 
 // ---- completion ------------------------------------------------------------

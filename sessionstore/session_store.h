@@ -21,6 +21,12 @@ struct EventPage {
   uint64_t next_after_seq = 0;  // pass as after_seq to continue
 };
 
+// Store errors that mean "could not ask" (outage, deadline), as opposed to
+// "asked and refused" (not found, illegal transition).
+inline bool isStoreOutage(const Error& error) noexcept {
+  return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout;
+}
+
 class SessionStore {
  public:
   template <class T>
