@@ -1,4 +1,5 @@
 #include "cmd/sessions_cli.h"
+#include "common/timeval.h"
 
 #include <csignal>
 #include <cstdio>
@@ -16,6 +17,8 @@ namespace {
 // One admin HTTP exchange; the command's own deadline is a little longer so
 // that the transport's more precise message wins.
 constexpr std::chrono::seconds kAdminTimeout{10};
+constexpr std::chrono::milliseconds kConnectWait{5000};
+constexpr std::chrono::milliseconds kConnectPoll{20};
 
 const char* storeKindName(config::StoreKind kind) noexcept {
   return kind == config::StoreKind::kMemory ? "memory" : "redis";
@@ -70,8 +73,26 @@ class SessionsCli {
                                    "sessions through the daemon's admin API",
                                    storeKindName(cfg_.store.kind)));
     }
+    if (!awaitStoreReachable()) {
+      return makeError(ErrorCode::kUnavailable,
+                       fmt::format("store.kind={}: cannot reach the store within {} s",
+                                   storeKindName(cfg_.store.kind), kConnectWait.count() / 1000));
+    }
     backend_ = std::make_unique<StoreBackend>(*store_);
     return Ok{};
+  }
+
+  // A store connects asynchronously and fails fast until it has; a one-shot
+  // command waits for the first connection (bounded) instead.
+  bool awaitStoreReachable() {
+    EventPtr tick(event_new(base_.get(), -1, EV_PERSIST, [](evutil_socket_t, short, void*) {}, nullptr));
+    const timeval every = toTimeval(kConnectPoll);
+    event_add(tick.get(), &every);
+    const int64_t deadline = clock_.monotonicMs() + kConnectWait.count();
+    while (!store_->everReachable() && clock_.monotonicMs() < deadline) {
+      event_base_loop(base_.get(), EVLOOP_ONCE);
+    }
+    return store_->everReachable();
   }
 
   const config::Config& cfg_;

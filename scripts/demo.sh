@@ -79,8 +79,24 @@ PORT="$UPSTREAM_PORT" node --require "$root/$PRELOAD" "$root/$EVERYTHING" stream
 upstream_pid=$!
 echo "$upstream_pid" >"$pidfile"
 
+# `--set store.kind=redis` without a store.redis.url: the demo brings its own
+# throwaway redis-server on 127.0.0.1:$REDIS_PORT (the default URL).
+REDIS_PORT="${REDIS_PORT:-6379}"
+redis_pid=""
+if [[ " $* " == *"store.kind=redis"* && " $* " != *"store.redis.url="* ]]; then
+  if listening "$REDIS_PORT"; then
+    echo "demo: using the Redis already listening on 127.0.0.1:$REDIS_PORT"
+  else
+    echo "demo: starting redis-server on 127.0.0.1:$REDIS_PORT (no persistence)"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+      >"$(dirname "$upstream_log")/redis.log" 2>&1 </dev/null &
+    redis_pid=$!
+  fi
+fi
+
 cleanup() {
   stop_pid "$upstream_pid"
+  [[ -n "$redis_pid" ]] && stop_pid "$redis_pid"
   rm -f "$pidfile"
 }
 # Ctrl-C reaches the whole foreground process group: the sidecar drains and

@@ -13,6 +13,7 @@ import { AdminClient } from "./support/admin.mjs";
 import { describeResponse, initializeRaw, post } from "./support/mcp.mjs";
 import { freePort } from "./support/ports.mjs";
 import { ProcessGroup, directMode, sidecarBin, startSidecar, startUpstream } from "./support/processes.mjs";
+import { startRedis } from "./support/redis.mjs";
 import { waitFor } from "./support/wait.mjs";
 
 const group = new ProcessGroup("cli");
@@ -187,8 +188,40 @@ it("a daemon that is not there, or a store the build cannot open, exits 1 and sa
   assert.equal(run.code, 1, describeRun(down, run));
   assert.match(run.stderr, new RegExp(`cannot reach the admin API at 127\\.0\\.0\\.1:${closed}`), describeRun(down, run));
 
-  const redis = ["--config", sidecar.configPath, "--set", "store.kind=redis", "sessions", "list"];
+  const noRedis = await freePort();
+  const redis = ["--config", sidecar.configPath, "--set", "store.kind=redis",
+                 "--set", `store.redis.url=redis://127.0.0.1:${noRedis}`, "sessions", "list"];
   const viaRedis = await cli(redis);
   assert.equal(viaRedis.code, 1, describeRun(redis, viaRedis));
-  assert.match(viaRedis.stderr, /redis/i, describeRun(redis, viaRedis));
+  assert.match(viaRedis.stderr, /cannot reach the store/, describeRun(redis, viaRedis));
+});
+
+it("with store.kind=redis the commands read Redis directly, with no daemon running", async () => {
+  const redis = await startRedis(group, { label: "cli-redis" });
+  const upstream = await startUpstream(group, { label: "cli-redis-upstream" });
+  const redisSet = ["--set", "store.kind=redis", "--set", `store.redis.url=${redis.url}`];
+  const node = await startSidecar(group, { upstreamUrl: upstream.url, label: "cli-redis-sidecar",
+                                           set: redisSet.filter((a) => a !== "--set") });
+  const s = await initializeRaw(node.url);
+  const call = await post(node.url, { jsonrpc: "2.0", id: 2, method: "tools/call",
+                                      params: { name: "echo", arguments: { message: "in redis" } } }, s);
+  assert.equal(call.status, 200);
+  await group.stop(node.proc);  // nothing left to ask but Redis
+
+  const list = await cli(["sessions", "list", "--json", "--config", node.configPath, ...redisSet]);
+  assert.equal(list.code, 0, describeRun(["list"], list));
+  const listed = JSON.parse(list.stdout).sessions.find((x) => x.id === s.sessionId);
+  assert.equal(listed?.state, "ACTIVE");
+  assert.ok(listed.event_count >= 5, `events recorded: ${listed.event_count}`);
+
+  const events = await cli(["--config", node.configPath, ...redisSet, "sessions", "events", s.sessionId, "--json"]);
+  assert.equal(events.code, 0, describeRun(["events"], events));
+  const lines = events.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((e) => e.seq), lines.map((_, i) => i + 1));
+  assert.equal(lines[0].message.method, "initialize");
+  assert.ok(lines.some((e) => e.message?.params?.arguments?.message === "in redis"));
+
+  const del = await cli(["--config", node.configPath, ...redisSet, "sessions", "delete", s.sessionId, "--json"]);
+  assert.equal(del.code, 0, describeRun(["delete"], del));
+  assert.equal(JSON.parse(del.stdout).state, "CLOSED");
 });
