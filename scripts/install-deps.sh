@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config
-  libevent-dev libhiredis-dev libsimdjson-dev libyaml-cpp-dev libfmt-dev catch2 libssl-dev
+  libevent-dev libhiredis-dev libsimdjson-dev libyaml-cpp-dev libfmt-dev catch2 libssl-dev libjemalloc-dev
   redis-server nginx wrk curl ca-certificates
 )
 
