@@ -64,13 +64,12 @@ void forwardRequestHeaders(const evkeyvalq& from, evkeyvalq& to, const RequestFo
   evhttp_add_header(&to, "X-Forwarded-Proto", proto.empty() ? "http" : std::string(proto).c_str());
 }
 
-std::vector<std::pair<std::string, std::string>> syntheticRequestHeaders(
-    const evkeyvalq& from, const RequestForwarding& how) {
+HeaderList syntheticRequestHeaders(const evkeyvalq& from, const RequestForwarding& how) {
   evkeyvalq forwarded{};
   forwarded.tqh_first = nullptr;
   forwarded.tqh_last = &forwarded.tqh_first;
   forwardRequestHeaders(from, forwarded, how);
-  std::vector<std::pair<std::string, std::string>> out;
+  HeaderList out;
   forEachHeader(forwarded, [&](const char* name, const char* value) {
     for (const char* skip : {"Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID",
                              "Content-Type", "Accept", "Mcp-Method", "Mcp-Name"}) {

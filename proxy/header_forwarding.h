@@ -13,6 +13,8 @@
 
 namespace sidecar::proxy {
 
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
 struct RequestForwarding {
   std::string client_address;   // appended to X-Forwarded-For
   std::string host_override;    // non-empty: replaces the client's Host
@@ -25,8 +27,7 @@ void forwardResponseHeaders(const evkeyvalq& from, evkeyvalq& to);
 // rehydration's synthetic messages): what forwardRequestHeaders would send,
 // minus everything that describes the client's message rather than the
 // client (session, version, Last-Event-ID, content and method headers).
-std::vector<std::pair<std::string, std::string>> syntheticRequestHeaders(
-    const evkeyvalq& from, const RequestForwarding& how);
+HeaderList syntheticRequestHeaders(const evkeyvalq& from, const RequestForwarding& how);
 
 // Case-insensitive header lookup ("" when absent).
 std::string_view findHeader(const evkeyvalq& headers, const char* name);

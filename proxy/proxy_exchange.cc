@@ -22,6 +22,8 @@ using sessionstore::SessionState;
 
 // Response JSON bodies larger than this are relayed but not recorded.
 constexpr size_t kMaxRecordedJsonBody = 16 * 1024 * 1024;
+// What an initialize's response may send before its InitializeResult.
+constexpr size_t kMaxHeldBeforeInitializeResult = 16 * 1024 * 1024;
 // Bytes a hung-up-watch may buffer from a client that sends ahead.
 constexpr size_t kPipelinedReadCeiling = 64 * 1024;
 
@@ -149,6 +151,7 @@ void ProxyExchange::closeWithoutUpstream() {
   store_call_ = deps_.store.transition(
       request_.session_id, SessionState::kClosed, [this](Result<SessionRecord> closed) {
         if (!closed.ok() && sessionstore::isStoreOutage(closed.error())) {
+          deps_.metrics.store_errors.inc();
           failBeforeReply(local_errors::storeUnavailable(request_.first_id_raw, "session_close_failed"));
           return;
         }
@@ -264,7 +267,7 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
     // process the request, so rehydrate and send it again, once.
     deps_.log.info(request_.ctx, "upstream_lost_session",
                    {{"session", request_.session_id}, {"status", upstream_status_}});
-    deps_.rehydrator.forget(request_.session_id);
+    deps_.rehydrator.upstreamLost(request_.session_id, upstream_session_for_request_);
     retried_ = true;
     restart_pending_ = true;
     return false;  // evhttp fails the request; onUpstreamDone restarts
@@ -379,9 +382,19 @@ void ProxyExchange::relayToClient(evbuffer* data) {
   const size_t n = evbuffer_get_length(data);
   if (n == 0) return;
   if (!reply_started_) {
-    // Held until the store acknowledges: bounded like a slow client.
+    // Held until the store acknowledges: bounded like a slow client, except
+    // while the gate still waits for the InitializeResult itself, which only
+    // more reading can bring; that wait has a hard ceiling instead.
     evbuffer_add_buffer(held_.get(), data);
-    if (evbuffer_get_length(held_.get()) > deps_.cfg.limits.stream_buffer_bytes) pauseUpstreamReads();
+    const size_t held = evbuffer_get_length(held_.get());
+    const bool awaiting_result =
+        admission_.effect == SessionEffect::kCreate && !init_response_.has_value();
+    if (awaiting_result && held > kMaxHeldBeforeInitializeResult) {
+      abortGated(local_errors::upstreamUnavailable(request_.first_id_raw,
+                                                   "initialize_response_too_large"));
+    } else if (!awaiting_result && held > deps_.cfg.limits.stream_buffer_bytes) {
+      pauseUpstreamReads();
+    }
     return;
   }
   deps_.metrics.bytes_relayed.inc(n);

@@ -117,7 +117,9 @@ void ProxyExchange::maybeCompleteInitialize() {
           abortGated(local_errors::storeUnavailable(request_.first_id_raw, "session_initialize_failed"));
           return;
         } else {
-          deps_.rehydrator.adopt(upstream_session_id_);
+          deps_.rehydrator.adopt(upstream_session_id_,
+                                 syntheticRequestHeaders(*evhttp_request_get_input_headers(client_),
+                                                         forwarding()));
           deps_.log.info(request_.ctx, "session_created",
                          {{"session", upstream_session_id_},
                           {"protocol_version", init_response_->protocol_version}});

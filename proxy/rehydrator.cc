@@ -66,30 +66,35 @@ CallHandle Rehydrator::resolve(const sessionstore::SessionRecord& record, Header
   InFlight flight;
   flight.waiters.push_back({cancel, std::move(done)});
   const std::string client_id = record.id;
+  HeaderList credentials = headers;
   flight.rehydration = std::make_unique<Rehydration>(
       deps_, record, std::move(headers), ++next_number_,
-      [this, client_id](Result<std::string> result) { onRehydrated(client_id, std::move(result)); });
+      [this, client_id, credentials = std::move(credentials)](Result<std::string> result) mutable {
+        onRehydrated(client_id, std::move(credentials), std::move(result));
+      });
   Rehydration* started = flight.rehydration.get();
   in_flight_.emplace(client_id, std::move(flight));
   started->start();
   return CallHandle(cancel);
 }
 
-void Rehydrator::onRehydrated(const std::string& client_id, Result<std::string> result) {
+void Rehydrator::onRehydrated(const std::string& client_id, HeaderList credentials,
+                              Result<std::string> result) {
   auto it = in_flight_.find(client_id);
   if (it == in_flight_.end()) return;
   InFlight flight = std::move(it->second);
   in_flight_.erase(it);
   if (result.ok()) {
     succeeded_.inc();
-    for (const auto& evicted : map_.insert(client_id, result.value(), deps_.clock.monotonicMs())) {
+    for (const auto& evicted :
+         map_.insert(client_id, result.value(), deps_.clock.monotonicMs(), credentials)) {
       release(evicted);
     }
-    copies_.set(static_cast<int64_t>(map_.size()));
+    publishSize();
   } else {
     (result.error().code == ErrorCode::kConflict ? mismatched_ : failed_).inc();
     const std::string& orphan = flight.rehydration->upstreamSessionId();
-    if (!orphan.empty()) release({client_id, orphan});
+    if (!orphan.empty()) release({client_id, orphan, std::move(credentials)});
   }
   // Waiters resume in arrival order.
   for (auto& waiter : flight.waiters) {
@@ -100,24 +105,35 @@ void Rehydrator::onRehydrated(const std::string& client_id, Result<std::string> 
   deps_.deferred.post([finished] { std::unique_ptr<Rehydration> owned(finished); });
 }
 
-void Rehydrator::adopt(const std::string& client_id) {
-  for (const auto& evicted : map_.insert(client_id, client_id, deps_.clock.monotonicMs())) {
+void Rehydrator::adopt(const std::string& client_id, HeaderList credentials) {
+  for (const auto& evicted :
+       map_.insert(client_id, client_id, deps_.clock.monotonicMs(), std::move(credentials))) {
     release(evicted);
   }
-  copies_.set(static_cast<int64_t>(map_.size()));
+  publishSize();
 }
 
-void Rehydrator::forget(const std::string& client_id) {
-  (void)map_.erase(client_id);
-  copies_.set(static_cast<int64_t>(map_.size()));
+void Rehydrator::upstreamLost(const std::string& client_id, const std::string& stale_upstream_id) {
+  auto current = map_.lookup(client_id, deps_.clock.monotonicMs());
+  if (!current || *current != stale_upstream_id) return;
+  if (auto copy = map_.erase(client_id)) release(*copy);
+  publishSize();
 }
+
+void Rehydrator::closed(const std::string& client_id) {
+  (void)map_.erase(client_id);
+  publishSize();
+}
+
+void Rehydrator::publishSize() { copies_.set(static_cast<int64_t>(map_.size())); }
 
 void Rehydrator::release(const UpstreamSessionCopy& copy) {
   released_.inc();
   deps_.log.info("rehydrator", "upstream_session_released",
                  {{"session", copy.client_session_id}, {"upstream_session", copy.upstream_session_id}});
   const uint64_t number = ++next_number_;
-  HeaderList headers{{"Mcp-Session-Id", copy.upstream_session_id}};
+  HeaderList headers = copy.credentials;
+  headers.emplace_back("Mcp-Session-Id", copy.upstream_session_id);
   auto call = std::make_unique<UpstreamCall>(
       deps_.pool, deps_.deferred, EVHTTP_REQ_DELETE, std::move(headers), std::string(), std::string(),
       [this, number](Result<UpstreamReply>) {
@@ -135,7 +151,7 @@ void Rehydrator::release(const UpstreamSessionCopy& copy) {
 
 void Rehydrator::sweep() {
   for (const auto& expired : map_.expireIdle(deps_.clock.monotonicMs())) release(expired);
-  copies_.set(static_cast<int64_t>(map_.size()));
+  publishSize();
 }
 
 void Rehydrator::onSweepCb(evutil_socket_t, short, void* arg) noexcept {

@@ -38,11 +38,14 @@ class Rehydrator {
   std::optional<std::string> mapped(const std::string& client_id);
 
   // This node created the session: the upstream's copy is the session.
-  void adopt(const std::string& client_id);
-  // The upstream no longer knows the copy (restart, expiry): forget it.
-  void forget(const std::string& client_id);
+  void adopt(const std::string& client_id, HeaderList credentials);
+  // The upstream answered as if it no longer knew `stale_upstream_id`. If
+  // that is still the mapped copy, it is dropped and released (harmless if
+  // it really is gone; frees it if the upstream refused for another reason).
+  // A newer copy made meanwhile by another request is left alone.
+  void upstreamLost(const std::string& client_id, const std::string& stale_upstream_id);
   // The session ended and its DELETE reached the upstream copy.
-  void closed(const std::string& client_id) { forget(client_id); }
+  void closed(const std::string& client_id);
 
  private:
   struct Waiter {
@@ -54,7 +57,8 @@ class Rehydrator {
     std::vector<Waiter> waiters;
   };
 
-  void onRehydrated(const std::string& client_id, Result<std::string> result);
+  void onRehydrated(const std::string& client_id, HeaderList credentials, Result<std::string> result);
+  void publishSize();
   void release(const UpstreamSessionCopy& copy);
   void sweep();
   static void onSweepCb(evutil_socket_t, short, void* arg) noexcept;

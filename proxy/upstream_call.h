@@ -15,13 +15,12 @@
 #include "common/c_handles.h"
 #include "common/deferred_queue.h"
 #include "common/result.h"
+#include "proxy/header_forwarding.h"
 #include "proxy/jsonrpc_parser.h"
 #include "proxy/sse_parser.h"
 #include "proxy/upstream_pool.h"
 
 namespace sidecar::proxy {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct UpstreamReply {
   int status = 0;

@@ -12,14 +12,15 @@ std::optional<std::string> UpstreamSessionMap::lookup(const std::string& client_
 
 std::vector<UpstreamSessionCopy> UpstreamSessionMap::insert(const std::string& client_id,
                                                             std::string upstream_id,
-                                                            int64_t now_ms) {
+                                                            int64_t now_ms,
+                                                            HeaderList credentials) {
   std::vector<UpstreamSessionCopy> evicted;
   if (auto it = index_.find(client_id); it != index_.end()) {
     if (it->second->copy.upstream_session_id != upstream_id) evicted.push_back(it->second->copy);
     lru_.erase(it->second);
     index_.erase(it);
   }
-  lru_.push_front(Entry{{client_id, std::move(upstream_id)}, now_ms});
+  lru_.push_front(Entry{{client_id, std::move(upstream_id), std::move(credentials)}, now_ms});
   index_[client_id] = lru_.begin();
   while (index_.size() > max_entries_) {
     evicted.push_back(lru_.back().copy);

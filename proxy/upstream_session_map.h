@@ -14,11 +14,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proxy/header_forwarding.h"
+
 namespace sidecar::proxy {
 
 struct UpstreamSessionCopy {
   std::string client_session_id;
   std::string upstream_session_id;
+  // What a request to this copy must carry besides its session id (the
+  // client's credentials), so releasing it is not refused by an upstream
+  // that authenticates every request.
+  HeaderList credentials;
 };
 
 class UpstreamSessionMap {
@@ -30,7 +36,7 @@ class UpstreamSessionMap {
   std::optional<std::string> lookup(const std::string& client_id, int64_t now_ms);
   // Records a mapping; returns the copies pushed out by the count bound.
   std::vector<UpstreamSessionCopy> insert(const std::string& client_id, std::string upstream_id,
-                                          int64_t now_ms);
+                                          int64_t now_ms, HeaderList credentials = {});
   // Forgets a mapping (the upstream lost it, or the session closed).
   std::optional<UpstreamSessionCopy> erase(const std::string& client_id);
   // Removes and returns every copy idle for the TTL or longer.

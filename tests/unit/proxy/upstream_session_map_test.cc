@@ -41,3 +41,13 @@ TEST_CASE("replacing a mapping releases the old upstream copy") {
   REQUIRE(map.erase("c1").has_value());
   CHECK_FALSE(map.erase("c1").has_value());
 }
+
+TEST_CASE("a released copy carries the credentials its requests need") {
+  UpstreamSessionMap map(1, 1000);
+  (void)map.insert("c1", "u1", 0, {{"Authorization", "Bearer t1"}});
+  const auto evicted = map.insert("c2", "u2", 1, {{"Authorization", "Bearer t2"}});
+  REQUIRE(evicted.size() == 1);
+  CHECK(evicted[0].upstream_session_id == "u1");
+  REQUIRE(evicted[0].credentials.size() == 1);
+  CHECK(evicted[0].credentials[0].second == "Bearer t1");
+}
