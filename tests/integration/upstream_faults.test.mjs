@@ -77,3 +77,60 @@ test("a DELETE with a body is refused before reaching the upstream", group.guard
   assert.equal(body.error.code, -32600);
   assert.match(body.error.message, /carry no body/);
 }));
+
+async function gauge(name) {
+  const text = await (await fetch(`${sidecar.adminUrl}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\d+)$`, "m").exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+test("a client that hangs up while the upstream thinks is seen at once and releases the exchange",
+     group.guard(async () => {
+  const before = await gauge("sidecar_client_hangups_total");
+  const controller = new AbortController();
+  const pending = fetch(`${sidecar.url}?mode=slow`, {
+    method: "POST", headers: jsonRpcHeaders(), signal: controller.signal,
+    body: JSON.stringify({ jsonrpc: "2.0", id: 15, method: "tools/list" }),
+  }).catch(() => "aborted");
+  await waitFor(async () => (await gauge("sidecar_exchanges_active")) === 1, { timeoutMs: 2000, what: "in flight" });
+  const t0 = Date.now();
+  controller.abort();
+  assert.equal(await pending, "aborted");
+  await waitFor(async () => (await gauge("sidecar_client_hangups_total")) === before + 1 &&
+                            (await gauge("sidecar_exchanges_active")) === 0,
+                { timeoutMs: 1500, what: "hang-up seen and exchange released" });
+  assert.ok(Date.now() - t0 < 1500, "well before the upstream's 2 s answer");
+}));
+
+test("end-to-end headers pass both ways, hop-by-hop ones do not, X-Forwarded-* are added",
+     group.guard(async () => {
+  const http = await import("node:http");
+  const { port } = new URL(sidecar.url);
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+  const answer = await new Promise((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1", port, path: "/mcp?mode=headers", method: "POST",
+      headers: {
+        "content-type": "application/json", accept: "application/json, text/event-stream",
+        authorization: "Bearer e2e", "mcp-protocol-version": "2025-11-25", "mcp-method": "tools/list",
+        connection: "keep-alive, x-private", "x-private": "hop", "keep-alive": "timeout=5",
+        te: "trailers", "content-length": Buffer.byteLength(body),
+      },
+    }, (res) => {
+      let text = "";
+      res.on("data", (c) => { text += c; });
+      res.on("end", () => resolve({ headers: res.headers, json: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+  const seen = answer.json.result.headers;
+  assert.equal(seen.authorization, "Bearer e2e");
+  assert.equal(seen["mcp-protocol-version"], "2025-11-25");
+  assert.equal(seen["mcp-method"], "tools/list");
+  assert.equal(seen.host, `127.0.0.1:${port}`, "the client's Host by default");
+  assert.equal(seen["x-forwarded-for"], "127.0.0.1");
+  assert.equal(seen["x-forwarded-proto"], "http");
+  for (const hop of ["x-private", "keep-alive", "te"]) assert.equal(seen[hop], undefined, `${hop} not forwarded`);
+  assert.equal(answer.headers["x-upstream-private"], undefined, "hop-by-hop response header dropped");
+}));

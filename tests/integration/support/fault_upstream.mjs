@@ -4,6 +4,7 @@
 //   ?mode=hang           never answer
 //   ?mode=break-sse      start an SSE stream, send one event, reset the socket
 //   ?mode=break-length   promise a Content-Length, send part of it, reset
+//   ?mode=headers        answer with the request headers it received
 // Anything else answers a JSON-RPC result at once. Loopback only (preload).
 import http from "node:http";
 
@@ -25,6 +26,11 @@ http.createServer((req, res) => {
         setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(result(req, body)), 2000);
         return;
       case "hang":
+        return;
+      case "headers":
+        res.writeHead(200, { "content-type": "application/json", "x-upstream-private": "1",
+                             "connection": "keep-alive, x-upstream-private" })
+          .end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { headers: req.headers } }));
         return;
       case "break-sse":
         res.writeHead(200, { "content-type": "text/event-stream" });
