@@ -12,7 +12,6 @@
 namespace sidecar::proxy {
 namespace {
 
-using sessionstore::Direction;
 using sessionstore::SessionRecord;
 using sessionstore::SessionState;
 
