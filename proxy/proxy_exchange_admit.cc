@@ -88,6 +88,10 @@ void ProxyExchange::resolveUpstreamSession() {
           case ErrorCode::kResourceExhausted:
             failBeforeReply(local_errors::rehydrationBusy(id));
             return;
+          case ErrorCode::kInternal:
+            deps_.metrics.store_errors.inc();
+            failBeforeReply(local_errors::storeUnavailable(id, "rehydration_store_failed"));
+            return;
           default:
             failBeforeReply(local_errors::upstreamUnavailable(id, "rehydration_failed"));
             return;

@@ -107,7 +107,9 @@ void Rehydration::loadReplayLog(uint64_t after_seq) {
 }
 
 void Rehydration::onLogPage(Result<sessionstore::EventPage> page) {
-  if (!page.ok()) return fail(page.error());
+  if (!page.ok()) {
+    return fail(makeError(ErrorCode::kInternal, "session store: " + page.error().message));
+  }
   JsonRpcParser parser;
   for (const auto& event : page.value().events) {
     if (event.synthetic || event.direction != Direction::kClientToServer) continue;
@@ -177,6 +179,8 @@ void Rehydration::succeed() {
 
 void Rehydration::fail(Error error) {
   if (finished_) return;
+  // An oversized upstream answer is the upstream's fault, not a busy node.
+  if (error.code == ErrorCode::kResourceExhausted) error.code = ErrorCode::kUnavailable;
   finished_ = true;
   deadline_.reset();
   call_.reset();

@@ -14,6 +14,11 @@
 // synthetic. A different version or capabilities fails the rehydration
 // (kConflict) rather than silently changing the session. Bounded by one
 // deadline for the whole sequence. Owned by the Rehydrator; completes once.
+//
+// Failures, by code: kConflict = the upstream would change the session
+// (version or capabilities); kUnavailable = the upstream is unreachable,
+// refused a step or answered something unusable; kTimeout = the deadline or
+// an upstream timeout; kInternal = the session store could not be read.
 
 #include <functional>
 #include <memory>
