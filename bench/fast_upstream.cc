@@ -9,13 +9,17 @@
 //   POST anything else with an id   -> JSON result {} ; without an id -> 202
 //   POST without a known session    -> 404 + JSON-RPC error
 //   DELETE                          -> 200 and the session is forgotten (404 if unknown)
-//   GET                             -> 405 (no standalone stream)
+//   GET                             -> 405 (no standalone stream); with --get-streams
+//                                      and a known session: a text/event-stream
+//                                      that sends one priming event (id, empty
+//                                      data) and then stays open silently until
+//                                      the client goes away (bench/memory.sh)
 //
 // Request bodies are read with a string scan (mcp_text_scan.h), not a JSON
 // parser: this server only has to be cheap and correct for bench_load's
 // traffic, so that the proxy in front of it dominates the profile.
 //
-// usage: bench_upstream --port P [--sse] [--path /mcp]
+// usage: bench_upstream --port P [--sse] [--get-streams] [--path /mcp]
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -46,8 +50,8 @@ struct StringHash {
 // the evhttp callback argument: neither copyable nor movable.
 class FastUpstream {
  public:
-  FastUpstream(event_base& base, bool sse, std::string path)
-      : http_(evhttp_new(&base)), sse_(sse), path_(std::move(path)), rng_(std::random_device{}()) {
+  FastUpstream(event_base& base, bool sse, bool get_streams, std::string path)
+      : http_(evhttp_new(&base)), sse_(sse), get_streams_(get_streams), path_(std::move(path)), rng_(std::random_device{}()) {
     if (!http_) std::abort();
     evhttp_set_timeout(http_.get(), 120);
     evhttp_set_max_body_size(http_.get(), 4 * 1024 * 1024);
@@ -88,6 +92,12 @@ class FastUpstream {
           sendJson(req, 404, "Not Found", R"({"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}})");
         }
         return;
+      case EVHTTP_REQ_GET:
+        if (get_streams_) {
+          onGet(req, session);
+          return;
+        }
+        [[fallthrough]];
       default:
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "POST, DELETE");
         evhttp_send_reply(req, 405, "Method Not Allowed", nullptr);
@@ -142,6 +152,21 @@ class FastUpstream {
     sendJson(req, 200, "OK", json);
   }
 
+  // A standalone GET stream: headers, one priming event, then silence. The
+  // request stays with evhttp until the client closes the connection.
+  void onGet(evhttp_request* req, std::string_view session) {
+    if (session.empty() || sessions_.find(session) == sessions_.end()) {
+      sendJson(req, 404, "Not Found", R"({"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}})");
+      return;
+    }
+    evkeyvalq* out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "Content-Type", "text/event-stream");
+    evhttp_add_header(out, "Cache-Control", "no-cache");
+    evhttp_send_reply_start(req, 200, "OK");
+    evbuffer_add_printf(reply_.get(), "id: g%llu-0\ndata:\n\n", ++streams_);
+    evhttp_send_reply_chunk(req, reply_.get());
+  }
+
   void sendJson(evhttp_request* req, int code, const char* reason, std::string_view json) {
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
     evbuffer_add(reply_.get(), json.data(), json.size());
@@ -185,6 +210,7 @@ class FastUpstream {
   EvHttpPtr http_;
   EvBufferPtr reply_;  // reused; evhttp drains it on every send
   bool sse_;
+  bool get_streams_;
   std::string path_;
   std::mt19937_64 rng_;
   std::unordered_set<std::string, StringHash, std::equal_to<>> sessions_;
@@ -204,6 +230,7 @@ int main(int argc, char** argv) {
   using namespace sidecar;
   long port = -1;
   bool sse = false;
+  bool get_streams = false;
   std::string path = "/mcp";
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -213,8 +240,10 @@ int main(int argc, char** argv) {
       path = argv[++i];
     } else if (a == "--sse") {
       sse = true;
+    } else if (a == "--get-streams") {
+      get_streams = true;
     } else {
-      std::fprintf(stderr, "usage: bench_upstream --port P [--sse] [--path /mcp]\n");
+      std::fprintf(stderr, "usage: bench_upstream --port P [--sse] [--get-streams] [--path /mcp]\n");
       return 2;
     }
   }
@@ -227,7 +256,7 @@ int main(int argc, char** argv) {
   if (!base) return 1;
   unsigned long long served = 0;
   {
-    bench::FastUpstream server(*base, sse, path);
+    bench::FastUpstream server(*base, sse, get_streams, path);
     if (!server.bind(static_cast<uint16_t>(port))) {
       std::fprintf(stderr, "bench_upstream: cannot listen on 127.0.0.1:%ld\n", port);
       return 1;
