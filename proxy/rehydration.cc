@@ -53,6 +53,8 @@ void Rehydration::start() {
       fmt::format(R"({{"jsonrpc":"2.0","id":{},"method":"initialize","params":{}}})", id,
                   record_.client_params.empty() ? "{}" : record_.client_params);
   send(body, id, false, [this](Result<UpstreamReply> reply) { onInitializeAnswered(std::move(reply)); });
+  // The replay list does not depend on the upstream: read it meanwhile.
+  loadReplayLog(0);
 }
 
 void Rehydration::onInitializeAnswered(Result<UpstreamReply> reply) {
@@ -84,7 +86,8 @@ void Rehydration::onInitializeAnswered(Result<UpstreamReply> reply) {
   if (record_.state == SessionState::kActive) {
     sendInitialized();
   } else {
-    loadReplayLog(0);
+    handshake_done_ = true;
+    replayWhenReady();
   }
 }
 
@@ -96,7 +99,8 @@ void Rehydration::sendInitialized() {
            return fail(makeError(ErrorCode::kUnavailable,
                                  fmt::format("initialized answered {}", reply.value().status)));
          }
-         loadReplayLog(0);
+         handshake_done_ = true;
+         replayWhenReady();
        });
 }
 
@@ -122,7 +126,12 @@ void Rehydration::onLogPage(Result<sessionstore::EventPage> page) {
     }
   }
   if (page.value().events.size() == kLogPage) return loadReplayLog(page.value().next_after_seq);
-  replayNext();
+  log_loaded_ = true;
+  replayWhenReady();
+}
+
+void Rehydration::replayWhenReady() {
+  if (log_loaded_ && handshake_done_ && next_replay_ == 0) replayNext();
 }
 
 void Rehydration::replayNext() {

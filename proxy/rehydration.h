@@ -67,6 +67,7 @@ class Rehydration {
   void sendInitialized();
   void loadReplayLog(uint64_t after_seq);
   void onLogPage(Result<sessionstore::EventPage> page);
+  void replayWhenReady();
   void replayNext();
   void send(const std::string& body, std::string expect_id, bool with_session,
             UpstreamCall::Done done);
@@ -87,6 +88,8 @@ class Rehydration {
   std::string upstream_session_id_;
   std::vector<Replay> replays_;
   size_t next_replay_ = 0;
+  bool log_loaded_ = false;      // the replay list is complete
+  bool handshake_done_ = false;  // initialize (and initialized) answered
   uint64_t stream_seq_ = 0;
   int steps_ = 0;
   bool finished_ = false;
