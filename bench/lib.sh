@@ -70,10 +70,13 @@ children_of() {  # PIDs whose parent is $1 (read from /proc, no procps needed)
   return 0
 }
 
-free_port() {  # sets FREE_PORT: a loopback port nobody listens on, not handed out before
+# sets FREE_PORT: a loopback port nobody listens on, not handed out before,
+# drawn from 20000 .. 20000+FREE_PORT_SPAN (a caller that must stay below the
+# ephemeral range narrows the span).
+free_port() {
   local i p
   for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % ${FREE_PORT_SPAN:-40000}))
     [[ $USED_PORTS == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       USED_PORTS+="$p "

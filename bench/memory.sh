@@ -37,23 +37,9 @@ STATUS=0
 
 source "$ROOT/bench/lib.sh"
 
-# Like lib.sh's free_port, but below the ephemeral range (32768+): part 2
-# leaves ~20,000 client-side ports closing, and one of them can make a later
-# bind fail.
-free_port() {
-  local i p
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 12000))
-    [[ $USED_PORTS == *" $p "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      USED_PORTS+="$p "
-      FREE_PORT=$p
-      return 0
-    fi
-  done
-  log "no free port found"
-  return 1
-}
+# Ports below the ephemeral range (32768+): part 2 leaves ~20,000 client-side
+# ports closing, and one of them can make a later bind fail.
+FREE_PORT_SPAN=12000
 
 command -v node >/dev/null || { log "node (>= 18) is required"; exit 1; }
 ensure_packages redis-server
