@@ -13,6 +13,11 @@
 #include "common/deferred_queue.h"
 #include "common/metrics.h"
 #include "proxy/admin_server.h"
+#include "proxy/cluster_bus.h"
+#include "proxy/listen_streams.h"
+#include "proxy/message_router.h"
+#include "proxy/server_request_ids.h"
+#include "proxy/stream_id_source.h"
 #include "proxy/local_replier.h"
 #include "proxy/mcp_listener.h"
 #include "proxy/proxy_metrics.h"
@@ -71,17 +76,30 @@ class Daemon {
         replier_(log_, metrics_),
         pool_(*base_, deferred_, cfg.upstream, metrics_),
         health_(*base_, cfg.upstream, log_, metrics_),
+        request_ids_(proxy::newNodeId()),
+        bus_(*store_, log_, request_ids_.nodeId()),
         rehydrator_(proxy::RehydrationDeps{*base_, deferred_, pool_, *store_, log_, clock_,
                                            cfg.rehydration.timeout},
                     cfg.rehydration, metrics_),
+        listen_streams_(proxy::ListenDeps{*base_, pool_, *store_, log_, clock_, request_ids_,
+                                          cfg.upstream},
+                        metrics_),
+        router_(request_ids_, bus_, rehydrator_, log_),
         listener_(*base_, deferred_,
                   proxy::ExchangeDeps{pool_, *store_, replier_, log_, proxy_metrics_, cfg_, clock_,
-                                      rehydrator_},
+                                      rehydrator_, bus_, request_ids_, router_},
                   fingerprintKey(cfg.session, log)),
         admin_(*base_, cfg_, *store_, metrics_, log_, [this] { return readiness(); }),
         sigterm_(evsignal_new(base_.get(), SIGTERM, &Daemon::onSignalCb, this)),
         sigint_(evsignal_new(base_.get(), SIGINT, &Daemon::onSignalCb, this)),
-        drain_tick_(event_new(base_.get(), -1, EV_PERSIST, &Daemon::onDrainTickCb, this)) {}
+        drain_tick_(event_new(base_.get(), -1, EV_PERSIST, &Daemon::onDrainTickCb, this)) {
+    rehydrator_.setObserver(&listen_streams_);
+    bus_.start({[this](const std::string& session) { rehydrator_.releaseSession(session); },
+                [this](const std::string& session, std::string message) {
+                  router_.fromBus(session, std::move(message));
+                }});
+  }
+  ~Daemon() { rehydrator_.setObserver(nullptr); }
 
   int run() {
     if (auto bound = admin_.bind(); !bound.ok()) {
@@ -163,7 +181,11 @@ class Daemon {
   proxy::LocalReplier replier_;
   proxy::UpstreamPool pool_;
   proxy::UpstreamHealth health_;
+  proxy::ServerRequestIds request_ids_;
+  proxy::ClusterBus bus_;
   proxy::Rehydrator rehydrator_;
+  proxy::ListenStreams listen_streams_;
+  proxy::MessageRouter router_;
   proxy::McpListener listener_;
   proxy::AdminServer admin_;
   EventPtr sigterm_;

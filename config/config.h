@@ -88,6 +88,19 @@ struct RehydrationConfig {
   size_t max_waiters = 256;               // requests queued behind one rehydration
 };
 
+// Streams: resumable SSE streams owned by the sidecar (event ids, replay,
+// streams that outlive their client connection, cross-node delivery).
+struct StreamsConfig {
+  // A request stream whose client left keeps being read and persisted this
+  // long for a resumption; then, if nobody tails it, it is closed upstream.
+  Millis orphan_ttl{300'000};
+  // The producer of a stream renews a lease this long; a node tailing the
+  // stream that finds it lapsed with responses missing ends the stream.
+  Millis lease_ttl{10'000};
+  // `retry:` sent to clients of 2025-11-25 and later (priming and drain).
+  Millis retry{1'000};
+};
+
 struct LimitsConfig {
   size_t max_body_bytes = 4 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
@@ -123,6 +136,7 @@ struct Config {
   StoreConfig store;
   SessionConfig session;
   RehydrationConfig rehydration;
+  StreamsConfig streams;
   LimitsConfig limits;
   SecurityConfig security;
   DrainConfig drain;

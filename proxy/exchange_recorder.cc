@@ -13,8 +13,8 @@ void ExchangeRecorder::bindSessionless() {
   flush();
 }
 
-void ExchangeRecorder::record(sessionstore::Direction direction, std::string raw_message,
-                              std::string upstream_event_id) {
+uint64_t ExchangeRecorder::record(sessionstore::Direction direction, std::string raw_message,
+                                  std::string upstream_event_id) {
   sessionstore::EventRecord event;
   event.direction = direction;
   event.stream_id = stream_id_;
@@ -23,6 +23,7 @@ void ExchangeRecorder::record(sessionstore::Direction direction, std::string raw
   event.unix_ms = clock_.nowUnixMs();
   event.message = std::move(raw_message);
   batch_.push_back(std::move(event));
+  return stream_seq_;
 }
 
 void ExchangeRecorder::flush() {

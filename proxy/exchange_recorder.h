@@ -24,8 +24,9 @@ class ExchangeRecorder {
   void bindSessionless();
   bool bound() const noexcept { return binding_ != Binding::kUnbound; }
 
-  void record(sessionstore::Direction direction, std::string raw_message,
-              std::string upstream_event_id = {});
+  // Answers the message's 1-based position in this stream (its stream_seq).
+  uint64_t record(sessionstore::Direction direction, std::string raw_message,
+                  std::string upstream_event_id = {});
   // Hands the batch to the store (a no-op while unbound or empty).
   void flush();
 

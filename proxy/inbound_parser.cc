@@ -56,6 +56,7 @@ std::variant<InboundRequest, LocalError> InboundParser::parse(evhttp_request* re
   }
   out.credential_fingerprint =
       credentialFingerprint(fingerprint_key_, findHeader(headers, "Authorization"));
+  if (out.method == EVHTTP_REQ_GET) out.last_event_id = std::string(findHeader(headers, "Last-Event-ID"));
   if (const char* query = uri ? evhttp_uri_get_query(uri) : nullptr; query && *query) {
     out.uri_query = std::string("?") + query;
   }

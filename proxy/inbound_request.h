@@ -17,6 +17,7 @@ struct InboundRequest {
   std::string session_id;              // Mcp-Session-Id, "" when absent
   std::string credential_fingerprint;  // of Authorization, "" when absent
   std::string uri_query;               // "?..." or ""
+  std::string last_event_id;           // GET: Last-Event-ID, "" when absent
   ParsedBody body;                     // POST only
   std::string first_id_raw;            // id of the first request in the body, for errors
 

@@ -97,6 +97,7 @@ struct MessageScan {
   bool error_is_object = false;
   std::string_view duplicate;  // first repeated significant member
   std::string_view params_span;
+  const char* id_token = nullptr;  // where the id's token starts in the input
   std::string_view params_version;
   std::string_view result_version;
 };
@@ -208,6 +209,7 @@ class Walker {
       if (auto e = member(key, field.value(), depth, scan, out)) return e;
     }
     out.raw = std::string(spanFrom(start));
+    if (scan.id_token != nullptr) out.id_offset = static_cast<size_t>(scan.id_token - start);
     invalid = judge(scan, out);
     return SUCCESS;
   }
@@ -256,6 +258,7 @@ class Walker {
       const std::string_view token = trimRight(v.raw_json_token());
       if (auto e = value(v, depth)) return e;
       out.id_raw = std::string(token);
+      scan.id_token = token.data();
       scan.id_type_ok = true;
       return SUCCESS;
     }
@@ -397,6 +400,13 @@ Result<ParsedBody> JsonRpcParser::parseOnce(std::string_view body) {
     return parseError(simdjson::TRAILING_CONTENT);
   }
   if (!invalid.empty()) return invalidRequest(invalid);
+  return out;
+}
+
+std::string withId(const JsonRpcMessage& message, std::string_view id_raw) {
+  if (message.id_offset == std::string::npos) return message.raw;
+  std::string out = message.raw;
+  out.replace(message.id_offset, message.id_raw.size(), id_raw);
   return out;
 }
 

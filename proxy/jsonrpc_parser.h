@@ -33,6 +33,7 @@ struct JsonRpcMessage {
   std::string method;            // unescaped; requests and notifications only
   std::string id_raw;            // exact JSON token of "id" (7, 1.0, "a\"b", null); "" if absent
   std::string raw;               // exact JSON text of this message (a batch element's own text)
+  size_t id_offset = std::string::npos;  // where id_raw starts within raw
   std::string params_raw;        // raw "params", kept only when method == "initialize"
   std::string protocol_version;  // initialize: params.protocolVersion;
                                  // result response: result.protocolVersion if present
@@ -67,6 +68,10 @@ class JsonRpcParser {
   std::string buffer_;  // body copy plus SIMDJSON_PADDING bytes
   size_t max_depth_;
 };
+
+// The message's raw text with its id token replaced by `id_raw` (which must
+// be a JSON token); the message itself if it has no id.
+std::string withId(const JsonRpcMessage& message, std::string_view id_raw);
 
 // {"jsonrpc":"2.0","id":<id_raw, or null when empty>,"error":{"code":<code>,"message":"..."}}
 // `id_raw` must be a raw JSON token as produced by JsonRpcParser; `message` is escaped here.

@@ -63,6 +63,13 @@ LocalError rehydrationBusy(std::string id_raw) {
           std::move(id_raw), "rehydration_busy", {{"Retry-After", "1"}}};
 }
 
+LocalError unknownEventId() {
+  // Not 404: that would tell the client its session is gone.
+  return {400, kJsonRpcInvalidRequest,
+          "Invalid Request: Last-Event-ID names no stream of this session", {},
+          "unknown_event_id", {}};
+}
+
 LocalError storeUnavailable(std::string id_raw, std::string reason) {
   return {503, kJsonRpcServerError, "Service unavailable: the session store cannot be reached",
           std::move(id_raw), std::move(reason), {{"Retry-After", "1"}}};

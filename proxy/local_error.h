@@ -40,6 +40,7 @@ LocalError upstreamTimeout(std::string id_raw);
 LocalError draining(std::string id_raw);
 LocalError storeUnavailable(std::string id_raw, std::string reason);
 LocalError rehydrationBusy(std::string id_raw);
+LocalError unknownEventId();
 
 }  // namespace local_errors
 }  // namespace sidecar::proxy

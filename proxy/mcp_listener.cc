@@ -37,6 +37,7 @@ McpListener::McpListener(event_base& base, DeferredQueue& deferred, const Exchan
       deferred_(deferred),
       deps_(deps),
       parser_(deps.cfg, std::move(fingerprint_key)),
+      stream_ids_(deps.request_ids.nodeId()),
       http_(evhttp_new(&base)) {
   if (!http_) std::abort();
   const auto& limits = deps_.cfg.limits;
@@ -75,6 +76,8 @@ void McpListener::beginDrain() {
     socket_ = nullptr;
   }
   deps_.log.info("listener", "draining", {{"in_flight", exchanges_.size()}});
+  // Exchanges are erased on a later turn, so the map is stable here.
+  for (auto& [raw, exchange] : exchanges_) exchange->drain();
 }
 
 void McpListener::onRequestCb(evhttp_request* req, void* arg) noexcept {

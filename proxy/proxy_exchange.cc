@@ -45,6 +45,7 @@ ProxyExchange::ProxyExchange(const ExchangeDeps& deps, evhttp_request* client,
                              InboundRequest request, std::string stream_id,
                              FinishedFn on_finished)
     : deps_(deps),
+      base_(evhttp_connection_get_base(evhttp_request_get_connection(client))),
       client_(client),
       client_conn_(evhttp_request_get_connection(client)),
       request_(std::move(request)),
@@ -77,23 +78,35 @@ void ProxyExchange::forward() {
 
   evkeyvalq& out = *evhttp_request_get_output_headers(up);
   forwardRequestHeaders(*evhttp_request_get_input_headers(client_), out, forwarding());
+  evhttp_cmd_type method = evhttp_request_get_command(client_);
+  if (resuming_upstream_) {
+    // The same stream, asked for again from where the upstream left it.
+    method = EVHTTP_REQ_GET;
+    for (const char* name : {"Content-Type", "Accept", "Last-Event-ID"}) evhttp_remove_header(&out, name);
+    evhttp_add_header(&out, "Accept", "text/event-stream");
+    evhttp_add_header(&out, "Last-Event-ID", upstream_last_event_id_.c_str());
+  }
   if (!upstream_session_for_request_.empty() && upstream_session_for_request_ != request_.session_id) {
     // This node's upstream knows the session by its own copy's id.
     evhttp_remove_header(&out, "Mcp-Session-Id");
     evhttp_add_header(&out, "Mcp-Session-Id", upstream_session_for_request_.c_str());
   }
-  evbuffer_add(evhttp_request_get_output_buffer(up), request_body_.data(), request_body_.size());
+  if (!resuming_upstream_) {
+    evbuffer_add(evhttp_request_get_output_buffer(up), request_body_.data(), request_body_.size());
+  }
   const auto& ucfg = deps_.cfg.upstream;
 
   const std::string uri = ucfg.path + request_.uri_query;
-  stage_ = Stage::kAwaitingHeaders;
+  if (!resuming_upstream_) stage_ = Stage::kAwaitingHeaders;
   upstream_req_ = up;
   armConnectDeadline();
-  if (evhttp_make_request(upstream_conn_.get(), up, evhttp_request_get_command(client_),
-                          uri.c_str()) != 0) {
+  if (evhttp_make_request(upstream_conn_.get(), up, method, uri.c_str()) != 0) {
     // libevent may already have run our callbacks on this path; it owns `up`.
     upstream_req_ = nullptr;
-    if (stage_ == Stage::kAwaitingHeaders) {
+    if (resuming_upstream_) {
+      releaseUpstream(false);
+      onUpstreamFailed();
+    } else if (stage_ == Stage::kAwaitingHeaders) {
       deps_.metrics.upstream_failures.inc();
       releaseUpstream(false);
       failBeforeReply(local_errors::upstreamUnavailable(request_.first_id_raw, "upstream_connect_failed"));
@@ -130,6 +143,17 @@ void ProxyExchange::onConnectDeadline() {
 
 bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
   connect_deadline_.reset();
+  if (resuming_upstream_) {
+    // The client's reply is under way; only an SSE stream can continue it.
+    const int status = evhttp_request_get_response_code(up);
+    const evkeyvalq& headers = *evhttp_request_get_input_headers(up);
+    if (status != 200 || !startsWith(findHeader(headers, "Content-Type"), "text/event-stream")) {
+      deps_.log.warn(request_.ctx, "upstream_stream_resume_refused", {{"status", status}});
+      return false;  // fails the request: the client's stream ends broken
+    }
+    setConnectionTimeout(upstream_conn_.get(), deps_.cfg.upstream.stream_idle_timeout);
+    return true;
+  }
   upstream_status_ = evhttp_request_get_response_code(up);
   if (admission_.log == EventLog::kSession && !retried_ &&
       (upstream_status_ == 404 || upstream_status_ == 400)) {
@@ -149,6 +173,9 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
   const std::string_view content_type = findHeader(headers, "Content-Type");
   if (startsWith(content_type, "text/event-stream")) {
     body_kind_ = BodyKind::kSse;
+    // A session's stream gets the sidecar's event ids (2026-07-28 and other
+    // sessionless traffic passes untouched).
+    rewrite_ids_ = admission_.log != EventLog::kSessionless;
     // An SSE stream may be silent for long stretches: the response deadline
     // no longer applies, the stream idle deadline does.
     setConnectionTimeout(upstream_conn_.get(), deps_.cfg.upstream.stream_idle_timeout);
@@ -160,12 +187,14 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
   upstream_session_id_ = std::string(findHeader(headers, "Mcp-Session-Id"));
   evkeyvalq& to_client = *evhttp_request_get_output_headers(client_);
   forwardResponseHeaders(headers, to_client);
+  if (rewrite_ids_) evhttp_remove_header(&to_client, "Content-Length");  // the body is re-framed
   if (admission_.log == EventLog::kSession && !upstream_session_id_.empty()) {
     // The client only ever sees the session id it was first given.
     evhttp_remove_header(&to_client, "Mcp-Session-Id");
     evhttp_add_header(&to_client, "Mcp-Session-Id", request_.session_id.c_str());
   }
   stage_ = Stage::kRelaying;
+  if (rewrite_ids_ && admission_.log == EventLog::kSession) startStreamTimer();
   applyEffectAtHeaders(upstream_status_, headers);
   if (gate_ == Gate::kOpen) startClientReply();
   return true;
@@ -174,8 +203,10 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
 void ProxyExchange::onUpstreamBody(evhttp_request* up) {
   evbuffer* data = evhttp_request_get_input_buffer(up);
   if (body_kind_ == BodyKind::kSse) {
-    inspectSse(data);
-  } else if (body_kind_ == BodyKind::kJson && !json_body_truncated_) {
+    relaySse(data);
+    return;
+  }
+  if (body_kind_ == BodyKind::kJson && !json_body_truncated_) {
     const size_t n = evbuffer_get_length(data);
     if (json_body_.size() + n > kMaxRecordedJsonBody) {
       json_body_truncated_ = true;
@@ -207,8 +238,9 @@ void ProxyExchange::onUpstreamDone(evhttp_request* up) {
     return;
   }
   if (body_kind_ == BodyKind::kJson && !json_body_truncated_) inspectJsonBody();
-  upstream_done_ = true;
   releaseUpstream(true);
+  if (body_kind_ == BodyKind::kSse && !unanswered_.empty() && resumeUpstreamStream()) return;
+  upstream_done_ = true;
   onUpstreamEnded();
 }
 
@@ -222,6 +254,7 @@ void ProxyExchange::onUpstreamFailed() {
                                                                 "upstream_unreachable"));
     return;
   }
+  if (body_kind_ == BodyKind::kSse && !unanswered_.empty() && resumeUpstreamStream()) return;
   // The status line is relayed already. A clean end would tell the client
   // the truncated body is complete, so the client connection is aborted.
   deps_.metrics.upstream_streams_aborted.inc();
@@ -246,12 +279,18 @@ void ProxyExchange::startClientReply() {
   // The stream may stay open far longer than a request may take to arrive.
   setConnectionTimeout(client_conn_, deps_.cfg.upstream.stream_idle_timeout);
   evhttp_send_reply_start(client_, upstream_status_, upstream_reason_.c_str());
+  if (rewrite_ids_ && primes()) sendPriming(formatEventId(StreamKind::kRequest, recorder_.streamId(), 0));
   if (evbuffer_get_length(held_.get()) > 0) relayToClient(held_.get());
 }
 
 void ProxyExchange::relayToClient(evbuffer* data) {
   const size_t n = evbuffer_get_length(data);
   if (n == 0) return;
+  if (orphaned_) {
+    // Recorded already; nobody to send it to on this node.
+    evbuffer_drain(data, n);
+    return;
+  }
   if (!reply_started_) {
     // Held until the store acknowledges: bounded like a slow client, except
     // while the gate still waits for the InitializeResult itself, which only
@@ -285,6 +324,7 @@ void ProxyExchange::pauseUpstreamReads() {
 }
 
 void ProxyExchange::onClientDrained() {
+  if (tail_) tail_->resume();
   if (!reading_paused_) return;
   reading_paused_ = false;
   if (upstream_conn_) {
@@ -294,6 +334,12 @@ void ProxyExchange::onClientDrained() {
 
 void ProxyExchange::endClientReply() {
   if (stage_ == Stage::kFinished) return;
+  if (orphaned_) {
+    deps_.log.info(request_.ctx, "orphan_stream_completed",
+                   {{"session", request_.session_id}, {"stream", recorder_.streamId()}});
+    finish();
+    return;
+  }
   if (abort_client_ && client_conn_ != nullptr) {
     // Shut the socket down first: the reply's end then fails to write and
     // evhttp frees the connection with the request through its error path.
@@ -321,6 +367,14 @@ void ProxyExchange::onClientClosed() {
   deps_.metrics.client_hangups.inc();
   deps_.log.info(request_.ctx, "client_hangup", {{"stage", stageName(static_cast<int>(stage_))}});
   client_conn_ = nullptr;
+  tail_.reset();
+  const bool producing = upstream_req_ != nullptr || (resume_timer_ && evtimer_pending(resume_timer_.get(), nullptr));
+  if (stage_ == Stage::kRelaying && rewrite_ids_ && admission_.log == EventLog::kSession &&
+      gate_ == Gate::kOpen && producing) {
+    evhttp_send_reply_end(client_);
+    becomeOrphan();
+    return;
+  }
   store_call_.cancel();
   if (upstream_req_ != nullptr) {
     evhttp_request* up = std::exchange(upstream_req_, nullptr);
@@ -372,6 +426,8 @@ void ProxyExchange::releaseUpstream(bool reusable) {
 void ProxyExchange::finish() {
   stage_ = Stage::kFinished;
   store_call_.cancel();
+  bus_watch_.cancel();
+  stream_timer_.reset();
   if (on_finished_) on_finished_(*this);
 }
 

@@ -21,7 +21,9 @@
 // the upstream request and every pending store call at once.
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "common/c_handles.h"
@@ -29,13 +31,17 @@
 #include "common/clock.h"
 #include "common/logger.h"
 #include "config/config.h"
+#include "proxy/cluster_bus.h"
 #include "proxy/exchange_recorder.h"
 #include "proxy/header_forwarding.h"
 #include "proxy/inbound_request.h"
 #include "proxy/local_replier.h"
+#include "proxy/message_router.h"
+#include "proxy/log_tail.h"
 #include "proxy/proxy_metrics.h"
 #include "proxy/rehydrator.h"
 #include "proxy/request_admission.h"
+#include "proxy/server_request_ids.h"
 #include "proxy/sse_parser.h"
 #include "proxy/upstream_pool.h"
 #include "sessionstore/session_store.h"
@@ -51,6 +57,9 @@ struct ExchangeDeps {
   const config::Config& cfg;
   const Clock& clock;
   Rehydrator& rehydrator;
+  ClusterBus& bus;
+  ServerRequestIds& request_ids;
+  MessageRouter& router;
 };
 
 class ProxyExchange {
@@ -64,6 +73,9 @@ class ProxyExchange {
   ~ProxyExchange();
 
   void start();
+  // The node drains: a stream of a 2025-11-25+ session gets `retry:` and is
+  // closed once its work is persisted; older ones run on to drain.timeout.
+  void drain();
   bool finished() const noexcept { return stage_ == Stage::kFinished; }
   const std::string& ctx() const noexcept { return request_.ctx; }
 
@@ -78,6 +90,9 @@ class ProxyExchange {
   void recordRequest();
   void resolveUpstreamSession();
   void closeWithoutUpstream();
+  void serveFromLog();
+  bool routeClientResponses();
+  void onBusSignal(BusSignal signal, std::string_view arg);
   void forward();
   RequestForwarding forwarding() const;
   bool onUpstreamHeaders(evhttp_request* up);
@@ -103,10 +118,28 @@ class ProxyExchange {
   void endClientReply();
   void restoreClientConnection();
 
+  // Streams the sidecar owns: ids, priming, orphans, the producer lease.
+  void relaySse(evbuffer* data);
+  bool primes() const;
+  void sendPriming(const std::string& event_id);
+  void startStreamTimer();
+  void onStreamTimer();
+  void becomeOrphan();
+  void cancelOrphan();
+  // The upstream ended a request stream before all its responses (SSE
+  // polling, 2025-11-25): resume it upstream with Last-Event-ID, keeping
+  // the client's stream open. Answers false when it cannot be resumed.
+  bool resumeUpstreamStream();
+  void onResumeTimer();
+  void noteServerMessage(const JsonRpcMessage& message);
+
   // Persist.
-  void inspectSse(evbuffer* data);
   void inspectJsonBody();
-  void observeServerPayload(std::string_view payload, const std::string& upstream_event_id);
+  // Records the messages of one payload; answers the stream seq of the last
+  // one recorded (0: nothing recorded). With `routed_payload`, requests of
+  // the upstream get routed ids and the payload to send is put there.
+  uint64_t observeServerPayload(std::string_view payload, const std::string& upstream_event_id,
+                                std::string* routed_payload = nullptr);
 
   void failBeforeReply(const LocalError& error);
   void finish();
@@ -122,8 +155,11 @@ class ProxyExchange {
   static void onClientClosedCb(evhttp_connection* conn, void* arg) noexcept;
   static void onClientDrainedCb(evhttp_connection* conn, void* arg) noexcept;
   static void onConnectDeadlineCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  static void onStreamTimerCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  static void onResumeTimerCb(evutil_socket_t fd, short what, void* arg) noexcept;
 
   ExchangeDeps deps_;
+  event_base* base_;
   evhttp_request* client_;  // owned by evhttp until we complete it exactly once
   evhttp_connection* client_conn_;
   InboundRequest request_;
@@ -161,6 +197,21 @@ class ProxyExchange {
   bool abort_client_ = false;  // the upstream broke mid-body: the client must see it
   std::optional<JsonRpcMessage> init_response_;
   CallHandle store_call_;
+
+  // Streams the sidecar owns (session SSE streams).
+  bool rewrite_ids_ = false;  // this stream's event ids are ours
+  bool orphaned_ = false;     // the client left; the upstream is read on
+  int64_t orphaned_at_ms_ = 0;
+  EventPtr stream_timer_;     // producer lease renewal and orphan deadline
+  std::unique_ptr<LogTail> tail_;  // GET streams served from the log
+  std::vector<std::string> unanswered_;  // ids of this POST's requests without a response yet
+  std::string upstream_last_event_id_;   // the upstream's own, for resuming it
+  uint32_t upstream_retry_ms_ = 1'000;
+  int upstream_resumes_ = 0;             // consecutive, without progress
+  bool resuming_upstream_ = false;       // the upstream request is a GET resumption
+  bool complete_when_answered_ = false;  // a resumed upstream GET never ends by itself
+  EventPtr resume_timer_;
+  Subscription bus_watch_;         // the session closed, or its stream moved
 
   ExchangeRecorder recorder_;
 };

@@ -47,6 +47,23 @@ void ProxyExchange::admit(std::optional<SessionRecord> record) {
   }
   deps_.store.touch(request_.session_id);
   record_ = std::move(record);
+  if (request_.method == EVHTTP_REQ_GET) {
+    // GET streams are the sidecar's: resumption answers from the shared log
+    // (the ids are its own), and the standalone stream carries what every
+    // node's upstream copy sent on its own GET stream (ListenStream).
+    serveFromLog();
+    return;
+  }
+  if (routeClientResponses()) return;
+  if (request_.carriesMethod("notifications/cancelled")) {
+    // The cancelled request may run on another node's copy; copies that do
+    // not know it ignore the notification.
+    for (const auto& message : request_.body.messages) {
+      if (message.method == "notifications/cancelled") {
+        deps_.bus.deliverToOthers(request_.session_id, message.raw);
+      }
+    }
+  }
   resolveUpstreamSession();
 }
 
@@ -109,12 +126,34 @@ void ProxyExchange::closeWithoutUpstream() {
         }
         if (closed.ok()) deps_.metrics.sessions_closed.inc();
         deps_.rehydrator.closed(request_.session_id);
+        deps_.bus.sessionClosed(request_.session_id);
         deps_.log.info(request_.ctx, "session_closed_without_upstream_copy",
                        {{"session", request_.session_id}});
         restoreClientConnection();
         evhttp_send_reply(client_, 200, "OK", nullptr);
         finish();
       });
+}
+
+bool ProxyExchange::routeClientResponses() {
+  // Only a body made wholly of responses to routed server requests is
+  // routed; anything else goes to this node's copy as it is.
+  std::vector<std::pair<RoutedId, const JsonRpcMessage*>> routed;
+  for (const auto& message : request_.body.messages) {
+    const bool response = message.kind == MessageKind::kResultResponse ||
+                          message.kind == MessageKind::kErrorResponse;
+    auto id = response ? parseRoutedId(message.id_raw) : std::nullopt;
+    if (!id) return false;
+    routed.emplace_back(std::move(*id), &message);
+  }
+  if (routed.empty()) return false;
+  for (const auto& [id, message] : routed) deps_.router.fromClient(request_.session_id, id, *message);
+  deps_.log.debug(request_.ctx, "client_responses_routed",
+                  {{"session", request_.session_id}, {"count", static_cast<int64_t>(routed.size())}});
+  restoreClientConnection();
+  evhttp_send_reply(client_, 202, "Accepted", nullptr);
+  finish();
+  return true;
 }
 
 RequestForwarding ProxyExchange::forwarding() const {
@@ -138,6 +177,7 @@ void ProxyExchange::recordRequest() {
   }
   for (const auto& message : request_.body.messages) {
     recorder_.record(Direction::kClientToServer, message.raw);
+    if (message.kind == MessageKind::kRequest) unanswered_.push_back(message.id_raw);
   }
   deps_.metrics.messages_recorded.inc(request_.body.messages.size());
   recorder_.flush();

@@ -88,6 +88,7 @@ void ProxyExchange::applyEffectAtHeaders(int status, const evkeyvalq& headers) {
             } else if (closing) {
               deps_.metrics.sessions_closed.inc();
               deps_.rehydrator.closed(request_.session_id);
+              deps_.bus.sessionClosed(request_.session_id);
             }
             openGate();
           });

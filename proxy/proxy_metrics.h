@@ -31,7 +31,17 @@ struct ProxyMetrics {
         sessions_closed(r.counter("sidecar_sessions_closed_total", "Sessions closed by DELETE")),
         session_transition_failures(r.counter("sidecar_session_transition_failures_total",
                                               "State changes the store refused")),
-        store_errors(r.counter("sidecar_store_errors_total", "Store calls that failed on the request path")) {}
+        store_errors(r.counter("sidecar_store_errors_total", "Store calls that failed on the request path")),
+        streams_orphaned(r.counter("sidecar_streams_orphaned_total",
+                                   "Request streams read on after their client disconnected")),
+        orphans_cancelled(r.counter("sidecar_orphan_streams_cancelled_total",
+                                    "Orphaned streams nobody resumed within streams.orphan_ttl")),
+        streams_from_log(r.counter("sidecar_log_streams_total",
+                                   "GET streams served from the session log (resumed or standalone)")),
+        events_from_log(r.counter("sidecar_log_stream_events_total",
+                                  "Events sent to clients from the session log")),
+        streams_drained(r.counter("sidecar_streams_closed_for_drain_total",
+                                  "Streams closed with retry: so the client resumes on another node")) {}
 
   MetricsRegistry& registry;
   Counter& requests_post;
@@ -50,6 +60,11 @@ struct ProxyMetrics {
   Counter& sessions_closed;
   Counter& session_transition_failures;
   Counter& store_errors;
+  Counter& streams_orphaned;
+  Counter& orphans_cancelled;
+  Counter& streams_from_log;
+  Counter& events_from_log;
+  Counter& streams_drained;
 };
 
 }  // namespace sidecar::proxy

@@ -27,6 +27,11 @@ Rehydrator::Rehydrator(const RehydrationDeps& deps, const config::RehydrationCon
                                         "Requests refused because too many waited for one rehydration")),
       released_(metrics.counter("sidecar_upstream_sessions_released_total",
                                 "Upstream session copies released with DELETE")),
+      delivered_(metrics.counter("sidecar_routed_messages_total",
+                                 "Client messages delivered to this node's copy", "result=\"sent\"")),
+      undeliverable_(metrics.counter("sidecar_routed_messages_total",
+                                     "Client messages delivered to this node's copy",
+                                     "result=\"no_copy\"")),
       copies_(metrics.gauge("sidecar_upstream_session_copies", "Upstream session copies mapped on this node")) {
   if (!sweep_timer_) std::abort();
   const timeval tv = toTimeval(std::min<int64_t>(kSweepIntervalMs, cfg.upstream_session_idle_ttl.count()));
@@ -86,11 +91,7 @@ void Rehydrator::onRehydrated(const std::string& client_id, HeaderList credentia
   in_flight_.erase(it);
   if (result.ok()) {
     succeeded_.inc();
-    for (const auto& evicted :
-         map_.insert(client_id, result.value(), deps_.clock.monotonicMs(), credentials)) {
-      release(evicted);
-    }
-    publishSize();
+    map(client_id, result.value(), credentials);
   } else {
     (result.error().code == ErrorCode::kConflict ? mismatched_ : failed_).inc();
     const std::string& orphan = flight.rehydration->upstreamSessionId();
@@ -106,23 +107,62 @@ void Rehydrator::onRehydrated(const std::string& client_id, HeaderList credentia
 }
 
 void Rehydrator::adopt(const std::string& client_id, HeaderList credentials) {
+  map(client_id, client_id, std::move(credentials));
+}
+
+void Rehydrator::map(const std::string& client_id, std::string upstream_id, HeaderList credentials) {
   for (const auto& evicted :
-       map_.insert(client_id, client_id, deps_.clock.monotonicMs(), std::move(credentials))) {
+       map_.insert(client_id, std::move(upstream_id), deps_.clock.monotonicMs(), std::move(credentials))) {
+    if (evicted.client_session_id != client_id) dropped(evicted.client_session_id);
     release(evicted);
   }
+  if (observer_ != nullptr) {
+    if (const UpstreamSessionCopy* copy = map_.peek(client_id)) observer_->copyMapped(*copy);
+  }
   publishSize();
+}
+
+void Rehydrator::dropped(const std::string& client_id) {
+  if (observer_ != nullptr) observer_->copyDropped(client_id);
 }
 
 void Rehydrator::upstreamLost(const std::string& client_id, const std::string& stale_upstream_id) {
   auto current = map_.lookup(client_id, deps_.clock.monotonicMs());
   if (!current || *current != stale_upstream_id) return;
-  if (auto copy = map_.erase(client_id)) release(*copy);
+  if (auto copy = map_.erase(client_id)) {
+    dropped(client_id);
+    release(*copy);
+  }
   publishSize();
 }
 
 void Rehydrator::closed(const std::string& client_id) {
-  (void)map_.erase(client_id);
+  if (map_.erase(client_id)) dropped(client_id);
   publishSize();
+}
+
+void Rehydrator::releaseSession(const std::string& client_id) {
+  if (auto copy = map_.erase(client_id)) {
+    dropped(client_id);
+    release(*copy);
+  }
+  publishSize();
+}
+
+void Rehydrator::deliver(const std::string& client_id, std::string message) {
+  const UpstreamSessionCopy* copy = map_.peek(client_id);
+  if (copy == nullptr) {
+    undeliverable_.inc();
+    deps_.log.warn("rehydrator", "routed_message_dropped",
+                   {{"session", client_id}, {"reason", "no_upstream_copy_on_this_node"}});
+    return;
+  }
+  delivered_.inc();
+  HeaderList headers = copy->credentials;
+  headers.emplace_back("Mcp-Session-Id", copy->upstream_session_id);
+  headers.emplace_back("Content-Type", "application/json");
+  headers.emplace_back("Accept", "application/json, text/event-stream");
+  send(EVHTTP_REQ_POST, std::move(headers), std::move(message), "routed_message");
 }
 
 void Rehydrator::publishSize() { copies_.set(static_cast<int64_t>(map_.size())); }
@@ -131,26 +171,39 @@ void Rehydrator::release(const UpstreamSessionCopy& copy) {
   released_.inc();
   deps_.log.info("rehydrator", "upstream_session_released",
                  {{"session", copy.client_session_id}, {"upstream_session", copy.upstream_session_id}});
-  const uint64_t number = ++next_number_;
   HeaderList headers = copy.credentials;
   headers.emplace_back("Mcp-Session-Id", copy.upstream_session_id);
+  send(EVHTTP_REQ_DELETE, std::move(headers), std::string(), "release");
+}
+
+void Rehydrator::send(evhttp_cmd_type method, HeaderList headers, std::string body, const char* what) {
+  const uint64_t number = ++next_number_;
   auto call = std::make_unique<UpstreamCall>(
-      deps_.pool, deps_.deferred, EVHTTP_REQ_DELETE, std::move(headers), std::string(), std::string(),
-      [this, number](Result<UpstreamReply>) {
+      deps_.pool, deps_.deferred, method, std::move(headers), std::move(body), std::string(),
+      [this, number, what](Result<UpstreamReply> reply) {
         // Best effort: an upstream that already forgot the copy is fine.
-        auto done = releases_.find(number);
-        if (done == releases_.end()) return;
+        if (!reply.ok() || reply.value().status >= 300) {
+          deps_.log.info("rehydrator", "upstream_call_refused",
+                         {{"call", what},
+                          {"status", reply.ok() ? reply.value().status : 0},
+                          {"error", reply.ok() ? std::string() : reply.error().message}});
+        }
+        auto done = calls_.find(number);
+        if (done == calls_.end()) return;
         UpstreamCall* finished = done->second.release();
-        releases_.erase(done);
+        calls_.erase(done);
         deps_.deferred.post([finished] { std::unique_ptr<UpstreamCall> owned(finished); });
       });
   UpstreamCall* started = call.get();
-  releases_.emplace(number, std::move(call));
+  calls_.emplace(number, std::move(call));
   started->start();
 }
 
 void Rehydrator::sweep() {
-  for (const auto& expired : map_.expireIdle(deps_.clock.monotonicMs())) release(expired);
+  for (const auto& expired : map_.expireIdle(deps_.clock.monotonicMs())) {
+    dropped(expired.client_session_id);
+    release(expired);
+  }
   publishSize();
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/metrics.h"
+#include "proxy/listen_streams.h"
 #include "proxy/rehydration.h"
 #include "proxy/upstream_session_map.h"
 
@@ -46,6 +47,15 @@ class Rehydrator {
   void upstreamLost(const std::string& client_id, const std::string& stale_upstream_id);
   // The session ended and its DELETE reached the upstream copy.
   void closed(const std::string& client_id);
+  // The session ended elsewhere: release this node's copy, if any.
+  void releaseSession(const std::string& client_id);
+  // Sends a client message (a response to the copy's request, a
+  // cancellation) to this node's copy; dropped, with a log line, if there
+  // is no copy any more.
+  void deliver(const std::string& client_id, std::string message);
+
+  // Told whenever a copy is mapped or dropped (the copy's listen stream).
+  void setObserver(CopyObserver* observer) { observer_ = observer; }
 
  private:
   struct Waiter {
@@ -58,6 +68,10 @@ class Rehydrator {
   };
 
   void onRehydrated(const std::string& client_id, HeaderList credentials, Result<std::string> result);
+  void map(const std::string& client_id, std::string upstream_id, HeaderList credentials);
+  void dropped(const std::string& client_id);
+  // Runs one call of the sidecar's own to the upstream; its answer is only logged.
+  void send(evhttp_cmd_type method, HeaderList headers, std::string body, const char* what);
   void publishSize();
   void release(const UpstreamSessionCopy& copy);
   void sweep();
@@ -67,7 +81,8 @@ class Rehydrator {
   const config::RehydrationConfig& cfg_;
   UpstreamSessionMap map_;
   std::unordered_map<std::string, InFlight> in_flight_;
-  std::unordered_map<uint64_t, std::unique_ptr<UpstreamCall>> releases_;
+  std::unordered_map<uint64_t, std::unique_ptr<UpstreamCall>> calls_;
+  CopyObserver* observer_ = nullptr;
   uint64_t next_number_ = 0;
   EventPtr sweep_timer_;
   Counter& succeeded_;
@@ -76,6 +91,8 @@ class Rehydrator {
   Counter& coalesced_;
   Counter& rejected_waiters_;
   Counter& released_;
+  Counter& delivered_;
+  Counter& undeliverable_;
   Gauge& copies_;
 };
 

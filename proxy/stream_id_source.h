@@ -1,7 +1,7 @@
 #pragma once
 // StreamIdSource: names every HTTP exchange ("stream") this process relays.
-// A random per-process prefix plus a counter keeps ids unique across nodes
-// and restarts without coordination.
+// The node id (random per process, newNodeId()) plus a counter keeps ids
+// unique across nodes and restarts without coordination.
 
 #include <cstdint>
 #include <random>
@@ -11,12 +11,15 @@
 
 namespace sidecar::proxy {
 
+// 16 lowercase hex characters, random per process.
+inline std::string newNodeId() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
 class StreamIdSource {
  public:
-  StreamIdSource() {
-    std::random_device rd;
-    prefix_ = fmt::format("{:08x}{:08x}", rd(), rd());
-  }
+  explicit StreamIdSource(std::string node_id) : prefix_(std::move(node_id)) {}
   std::string next() { return fmt::format("{}-{}", prefix_, ++counter_); }
 
  private:

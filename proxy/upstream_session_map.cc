@@ -30,6 +30,11 @@ std::vector<UpstreamSessionCopy> UpstreamSessionMap::insert(const std::string& c
   return evicted;
 }
 
+const UpstreamSessionCopy* UpstreamSessionMap::peek(const std::string& client_id) const {
+  auto it = index_.find(client_id);
+  return it == index_.end() ? nullptr : &it->second->copy;
+}
+
 std::optional<UpstreamSessionCopy> UpstreamSessionMap::erase(const std::string& client_id) {
   auto it = index_.find(client_id);
   if (it == index_.end()) return std::nullopt;

@@ -37,6 +37,8 @@ class UpstreamSessionMap {
   // Records a mapping; returns the copies pushed out by the count bound.
   std::vector<UpstreamSessionCopy> insert(const std::string& client_id, std::string upstream_id,
                                           int64_t now_ms, HeaderList credentials = {});
+  // The copy for a client session, without refreshing its recency.
+  const UpstreamSessionCopy* peek(const std::string& client_id) const;
   // Forgets a mapping (the upstream lost it, or the session closed).
   std::optional<UpstreamSessionCopy> erase(const std::string& client_id);
   // Removes and returns every copy idle for the TTL or longer.

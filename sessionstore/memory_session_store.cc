@@ -44,6 +44,7 @@ MemorySessionStore::MemorySessionStore(event_base& base, const Clock& clock, Log
       logger_(logger),
       limits_(limits),
       queue_(base),
+      pubsub_(queue_),
       loop_thread_(std::this_thread::get_id()),
       sessionless_(limits.max_sessionless_events),
       sessions_gauge_(metrics.gauge("sidecar_store_sessions", "Sessions currently held by the store")),
@@ -101,7 +102,7 @@ CallHandle MemorySessionStore::createSession(SessionRecord record, Callback<Ok> 
   std::string id = record.id;
   auto [it, inserted] = sessions_.try_emplace(
       std::move(id),
-      Entry{std::move(record), EventLog(limits_.max_events_per_session), 0, {}, false});
+      Entry{std::move(record), EventLog(limits_.max_events_per_session), 0, {}, false, {}, {}});
   assert(inserted);
   Entry& entry = it->second;
   entry.idle_pos = idle_order_.insert(idle_order_.end(), it->first);
@@ -201,9 +202,17 @@ void MemorySessionStore::appendEvents(const std::string& id, std::vector<EventRe
     return;
   }
   refresh(*entry);
+  // Posted, so watchers run on a later turn with these events in the log.
+  if (!events.empty()) pubsub_.wake(id);
   const int64_t now = clock_.nowUnixMs();
   size_t dropped = 0;
-  for (auto& event : events) dropped += entry->events.append(std::move(event), now);
+  for (auto& event : events) {
+    // The seq this event is about to get, minus one; only a stream's first event counts.
+    if (!event.stream_id.empty()) {
+      entry->stream_starts.try_emplace(event.stream_id, entry->events.lastSeq());
+    }
+    dropped += entry->events.append(std::move(event), now);
+  }
   if (dropped == 0) return;
   dropped_log_full_.inc(dropped);
   // Once per session: a full log drops on every append from then on, and
@@ -229,6 +238,68 @@ void MemorySessionStore::appendSessionlessEvents(std::vector<EventRecord> events
   }
 }
 
+// ---- streams, leases, watches, bus -----------------------------------------
+
+CallHandle MemorySessionStore::streamStart(const std::string& id, const std::string& stream_id,
+                                           Callback<std::optional<uint64_t>> done) {
+  assertLoopThread();
+  std::optional<uint64_t> start;
+  if (const Entry* entry = findLive(id)) {
+    auto it = entry->stream_starts.find(stream_id);
+    if (it != entry->stream_starts.end()) start = it->second;
+  }
+  return answer<std::optional<uint64_t>>(std::move(done), start);
+}
+
+Subscription MemorySessionStore::watchSession(const std::string& id, std::function<void()> wake) {
+  assertLoopThread();
+  return pubsub_.watch(id, std::move(wake));
+}
+
+void MemorySessionStore::putLease(const std::string& id, const std::string& name,
+                                  std::string holder, std::chrono::milliseconds ttl) {
+  assertLoopThread();
+  Entry* entry = findLive(id);
+  if (entry == nullptr) {
+    // Leases live in their session's entry: without one there is nothing to hold.
+    logger_.debug(id, "store_lease_unknown_session", {{"lease", name}});
+    return;
+  }
+  // At least 1 ms, as the Redis store must (PX 0 is refused there).
+  const int64_t ttl_ms = std::max<int64_t>(ttl.count(), 1);
+  entry->leases[name] = Lease{std::move(holder), clock_.monotonicMs() + ttl_ms};
+}
+
+CallHandle MemorySessionStore::readLease(const std::string& id, const std::string& name,
+                                         Callback<std::optional<std::string>> done) {
+  assertLoopThread();
+  std::optional<std::string> holder;
+  if (Entry* entry = findLive(id)) {
+    auto it = entry->leases.find(name);
+    if (it != entry->leases.end()) {
+      // Lapsed at exactly its TTL, as a Redis PX key is.
+      if (clock_.monotonicMs() < it->second.expires_mono_ms) {
+        holder = it->second.holder;
+      } else {
+        entry->leases.erase(it);
+      }
+    }
+  }
+  return answer<std::optional<std::string>>(std::move(done), std::move(holder));
+}
+
+void MemorySessionStore::publish(std::string message) {
+  assertLoopThread();
+  pubsub_.publish(std::move(message));
+}
+
+Subscription MemorySessionStore::subscribe(std::function<void(std::string_view)> on_message) {
+  assertLoopThread();
+  return pubsub_.subscribe(std::move(on_message));
+}
+
+// ---- expiry ------------------------------------------------------------------
+
 size_t MemorySessionStore::sweepExpired() {
   const int64_t now = clock_.monotonicMs();
   size_t freed = 0;
@@ -239,6 +310,7 @@ size_t MemorySessionStore::sweepExpired() {
     erase(it);
     ++freed;
   }
+  pubsub_.prune();
   if (freed > 0) {
     expired_total_.inc(freed);
     logger_.info(kStoreCtx, "store_sessions_expired",

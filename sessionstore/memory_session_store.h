@@ -14,6 +14,12 @@
 // lazily on access and, to bound memory, by a periodic sweep timer.
 // create/transition/completeInitialize/touch/append refresh the idle time;
 // getSession, listSessions and readEvents are read-only and do not.
+//
+// Streams, leases, watches and the bus reach this process only (its single
+// node): each session keeps the seq before the first event of every stream
+// and its leases (lapsing by the injected monotonic clock) for as long as
+// the session lives; an append wakes the session's watchers on a later turn
+// (MemoryPubSub), and publish loops back to this process's subscribers.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +36,7 @@
 #include "common/metrics.h"
 #include "config/config.h"
 #include "sessionstore/event_log.h"
+#include "sessionstore/memory_pubsub.h"
 #include "sessionstore/session_store.h"
 
 namespace sidecar::sessionstore {
@@ -71,20 +78,38 @@ class MemorySessionStore final : public SessionStore {
   void touch(const std::string& id) override;
   void appendEvents(const std::string& id, std::vector<EventRecord> events) override;
   void appendSessionlessEvents(std::vector<EventRecord> events) override;
+  CallHandle streamStart(const std::string& id, const std::string& stream_id,
+                         Callback<std::optional<uint64_t>> done) override;
+  Subscription watchSession(const std::string& id, std::function<void()> wake) override;
+  void putLease(const std::string& id, const std::string& name, std::string holder,
+                std::chrono::milliseconds ttl) override;
+  CallHandle readLease(const std::string& id, const std::string& name,
+                       Callback<std::optional<std::string>> done) override;
+  void publish(std::string message) override;
+  Subscription subscribe(std::function<void(std::string_view message)> on_message) override;
   bool healthy() const override { return true; }
 
-  // Frees every session idle for at least idle_ttl; returns how many. The
-  // sweep timer calls this; tests may call it directly.
+  // Frees every session idle for at least idle_ttl (returns how many) and
+  // forgets cancelled watches and bus listeners. The sweep timer calls this;
+  // tests may call it directly.
   size_t sweepExpired();
   size_t sessionCount() const noexcept { return sessions_.size(); }
+  // Sessions with watch registrations held (cancelled ones until pruned).
+  size_t watchedSessions() const noexcept { return pubsub_.watchedSessions(); }
 
  private:
+  struct Lease {
+    std::string holder;
+    int64_t expires_mono_ms = 0;
+  };
   struct Entry {
     SessionRecord record;
     EventLog events;
     int64_t last_seen_mono_ms = 0;
     std::list<std::string>::iterator idle_pos;  // this entry's place in idle_order_
     bool reported_full = false;                 // log_full warned once per session
+    std::unordered_map<std::string, uint64_t> stream_starts;  // stream id -> seq before it
+    std::unordered_map<std::string, Lease> leases;            // by name
   };
   using Sessions = std::unordered_map<std::string, Entry>;
 
@@ -106,6 +131,7 @@ class MemorySessionStore final : public SessionStore {
   Logger& logger_;
   MemoryStoreLimits limits_;
   DeferredQueue queue_;
+  MemoryPubSub pubsub_;  // posts to queue_
   EventPtr sweep_timer_;
   std::thread::id loop_thread_;
 

@@ -133,6 +133,19 @@ Result<EventPage> decodeEventPage(const RedisReply& reply, uint64_t after_seq) {
   return page;
 }
 
+Result<std::optional<uint64_t>> decodeOptionalSeq(const RedisReply& reply) {
+  if (reply.isNil()) return std::optional<uint64_t>();
+  const auto seq = isText(reply) ? parseInt<uint64_t>(reply.str) : std::nullopt;
+  if (!seq) return malformed("stream start");
+  return std::optional<uint64_t>(*seq);
+}
+
+Result<std::optional<std::string>> decodeOptionalText(const RedisReply& reply) {
+  if (reply.isNil()) return std::optional<std::string>();
+  if (!isText(reply)) return malformed("string value");
+  return std::optional<std::string>(reply.str);
+}
+
 Error errorFromReply(const RedisReply& reply) {
   const std::string_view code = reply.errorCode();
   if (code == "NOTFOUND") return makeError(ErrorCode::kNotFound, reply.str);

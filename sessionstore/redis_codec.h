@@ -37,6 +37,12 @@ Result<std::optional<SessionRecord>> decodeRecordReply(const RedisReply& reply,
 // after_seq when the page is empty (as EventLog::read answers).
 Result<EventPage> decodeEventPage(const RedisReply& reply, uint64_t after_seq);
 
+// HGET streams <stream_id> (streamStart): nil -> nullopt, else the seq.
+Result<std::optional<uint64_t>> decodeOptionalSeq(const RedisReply& reply);
+
+// GET of a lease: nil -> nullopt, else the holder.
+Result<std::optional<std::string>> decodeOptionalText(const RedisReply& reply);
+
 // A script's error reply as an Error: NOTFOUND -> kNotFound, CONFLICT ->
 // kConflict (outcomes the caller expects), anything else -> kInternal.
 Error errorFromReply(const RedisReply& reply);

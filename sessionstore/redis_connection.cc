@@ -5,7 +5,6 @@
 #include <random>
 #include <utility>
 
-#include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 
 namespace sidecar::sessionstore {
@@ -34,19 +33,20 @@ EventPtr newTimer(event_base& base, event_callback_fn fn, void* arg) {
 
 }  // namespace
 
-void RedisConnection::ContextFree::operator()(redisAsyncContext* ac) const noexcept {
-  redisAsyncFree(ac);
-}
-
 RedisEndpoint RedisEndpoint::fromConfig(const config::RedisConfig& redis) {
   return RedisEndpoint{redis.host, redis.port, redis.username, redis.password, redis.db};
+}
+
+std::optional<RedisArgv> RedisEndpoint::authCommand() const {
+  if (password.empty()) return std::nullopt;
+  if (username.empty()) return RedisArgv{"AUTH", password};
+  return RedisArgv{"AUTH", username, password};
 }
 
 RedisConnection::RedisConnection(event_base& base, const Clock& clock, Logger& logger,
                                  MetricsRegistry& metrics, RedisEndpoint endpoint,
                                  RedisConnectionOptions options)
-    : base_(base),
-      clock_(clock),
+    : clock_(clock),
       logger_(logger),
       endpoint_(std::move(endpoint)),
       options_(options),
@@ -65,13 +65,14 @@ RedisConnection::RedisConnection(event_base& base, const Clock& clock, Logger& l
                                       "Redis commands that failed, by kind", R"(kind="timeout")")),
       queue_(base),
       retry_timer_(newTimer(base, &RedisConnection::onRetryTimer, this)),
-      deadline_timer_(newTimer(base, &RedisConnection::onDeadlineTimer, this)) {}
+      deadline_timer_(newTimer(base, &RedisConnection::onDeadlineTimer, this)),
+      context_(base, [this](std::string_view reason) { onContextGone(reason); }) {}
 
 RedisConnection::~RedisConnection() {
   destroying_ = true;
   // redisAsyncFree runs every pending callback with a NULL reply right now;
   // onReply posts them to queue_, which is dropped with us undelivered.
-  ac_.reset();
+  context_.close();
   if (phase_ == Phase::kReady) connected_gauge_.add(-1);
 }
 
@@ -84,27 +85,13 @@ void RedisConnection::start() {
 // ---- connecting ------------------------------------------------------------
 
 void RedisConnection::connect() {
-  assert(!ac_ && in_flight_.empty());
+  assert(!context_.isOpen() && in_flight_.empty());
   // Numeric host (see RedisEndpoint): this never blocks on DNS.
-  redisAsyncContext* raw = redisAsyncConnect(endpoint_.host.c_str(), endpoint_.port);
-  if (raw == nullptr) {
-    onContextGone("out_of_memory");
+  std::string refused;
+  if (!context_.open(endpoint_.host, endpoint_.port, refused)) {
+    onContextGone(refused);
     return;
   }
-  ContextPtr context(raw);
-  if (raw->err != 0) {
-    // Refused at once (loopback often is). No callbacks are registered yet,
-    // so freeing it here calls nothing.
-    const std::string reason = raw->errstr;
-    context.reset();
-    onContextGone(reason);
-    return;
-  }
-  raw->data = this;
-  if (redisLibeventAttach(raw, &base_) != REDIS_OK) std::abort();  // only fails if attached twice
-  redisAsyncSetConnectCallback(raw, &RedisConnection::onConnectCb);
-  redisAsyncSetDisconnectCallback(raw, &RedisConnection::onDisconnectCb);
-  ac_ = std::move(context);
   phase_ = Phase::kConnecting;
   ++generation_;
   // hiredis buffers these until the socket connects; their deadlines also
@@ -114,13 +101,7 @@ void RedisConnection::connect() {
 
 void RedisConnection::sendHandshake() {
   std::vector<RedisArgv> commands;
-  if (!endpoint_.password.empty()) {
-    if (endpoint_.username.empty()) {
-      commands.push_back({"AUTH", endpoint_.password});
-    } else {
-      commands.push_back({"AUTH", endpoint_.username, endpoint_.password});
-    }
-  }
+  if (auto auth = endpoint_.authCommand()) commands.push_back(std::move(*auth));
   commands.push_back({"SELECT", std::to_string(endpoint_.db)});
   for (const auto& command : setup_) commands.push_back(command);
   // Last, so that "ready" means the server answered after everything above.
@@ -160,36 +141,10 @@ void RedisConnection::onHandshakeReply(uint64_t generation, std::string_view com
   notify(true);
 }
 
-void RedisConnection::onConnectCb(const redisAsyncContext* ac, int status) noexcept {
-  static_cast<RedisConnection*>(ac->data)->onConnect(ac, status);
-}
-
-void RedisConnection::onConnect(const redisAsyncContext* ac, int status) {
-  if (status == REDIS_OK) return;  // ready only once the handshake is answered
-  // hiredis frees the context after this returns (and then fails the
-  // handshake commands with NULL replies): give up ownership, never free it.
-  if (ac_.get() == ac) {
-    (void)ac_.release();
-    // ac->errstr is filled in only after this callback; the inner context has it now.
-    onContextGone(ac->c.err != 0 ? ac->c.errstr : "connect_failed");
-  }
-}
-
-void RedisConnection::onDisconnectCb(const redisAsyncContext* ac, int) noexcept {
-  static_cast<RedisConnection*>(ac->data)->onDisconnect(ac);
-}
-
-void RedisConnection::onDisconnect(const redisAsyncContext* ac) {
-  // Our own drop() or the destructor reset ac_ before freeing: nothing to do.
-  if (ac_.get() != ac) return;
-  (void)ac_.release();  // hiredis frees it when this returns
-  onContextGone(ac->c.err != 0 ? ac->c.errstr : "closed");
-}
-
 void RedisConnection::drop(std::string_view reason, ErrorCode code) {
-  if (!ac_) return;
+  if (!context_.isOpen()) return;
   drop_code_ = code;
-  ac_.reset();  // NULL replies for everything pending, with drop_code_
+  context_.close();  // NULL replies for everything pending, with drop_code_
   drop_code_ = ErrorCode::kUnavailable;
   onContextGone(reason);
 }
@@ -238,17 +193,8 @@ void RedisConnection::send(const RedisArgv& argv, ReplyCallback done) {
 }
 
 bool RedisConnection::submit(const RedisArgv& argv, ReplyCallback done) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  ptrs.reserve(argv.size());
-  lens.reserve(argv.size());
-  for (const auto& arg : argv) {
-    ptrs.push_back(arg.data());
-    lens.push_back(arg.size());
-  }
-  const int rc = redisAsyncCommandArgv(ac_.get(), &RedisConnection::onReplyCb, this,
-                                       static_cast<int>(argv.size()), ptrs.data(), lens.data());
-  if (rc != REDIS_OK) {  // the context is on its way out; its callback was not registered
+  if (!context_.command(argv, &RedisConnection::onReplyCb, this)) {
+    // The context is on its way out; its callback was not registered.
     failUnavailable(std::move(done), "redis connection closing");
     return false;
   }

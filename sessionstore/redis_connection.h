@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,14 +33,11 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "sessionstore/redis_backoff.h"
+#include "sessionstore/redis_context.h"
 #include "sessionstore/redis_reply.h"
-
-// hiredis stays out of this header: only redis_connection.cc includes it.
-struct redisAsyncContext;
 
 namespace sidecar::sessionstore {
 
-using RedisArgv = std::vector<std::string>;
 using ReplyCallback = std::function<void(Result<RedisReply>)>;
 
 // Where to connect and how to log in. `host` must be a numeric IP literal:
@@ -53,6 +51,8 @@ struct RedisEndpoint {
   int db = 0;
 
   static RedisEndpoint fromConfig(const config::RedisConfig& redis);
+  // AUTH (user + password, or password only) when a password is set.
+  std::optional<RedisArgv> authCommand() const;
 };
 
 struct RedisConnectionOptions {
@@ -100,16 +100,7 @@ class RedisConnection {
     ReplyCallback done;
     int64_t deadline_ms = 0;
   };
-  // The one owner of the hiredis context; hiredis frees it by itself after
-  // a connect failure or a disconnect, and then we release() instead.
-  struct ContextFree {
-    void operator()(redisAsyncContext* ac) const noexcept;
-  };
-  using ContextPtr = std::unique_ptr<redisAsyncContext, ContextFree>;
-
   static void onReplyCb(redisAsyncContext* ac, void* reply, void* privdata) noexcept;
-  static void onConnectCb(const redisAsyncContext* ac, int status) noexcept;
-  static void onDisconnectCb(const redisAsyncContext* ac, int status) noexcept;
   static void onRetryTimer(evutil_socket_t, short, void* arg) noexcept;
   static void onDeadlineTimer(evutil_socket_t, short, void* arg) noexcept;
 
@@ -118,8 +109,6 @@ class RedisConnection {
   void onHandshakeReply(uint64_t generation, std::string_view command, Result<RedisReply> r);
   bool submit(const RedisArgv& argv, ReplyCallback done);
   void onReply(void* reply);
-  void onConnect(const redisAsyncContext* ac, int status);
-  void onDisconnect(const redisAsyncContext* ac);
   void checkDeadline();
   void armDeadline();
   // Frees the context ourselves; pending commands complete with `code`.
@@ -131,7 +120,6 @@ class RedisConnection {
   // The circuit breaker's answer, delivered on a later turn like any reply.
   void failUnavailable(ReplyCallback done, std::string message);
 
-  event_base& base_;
   const Clock& clock_;
   Logger& logger_;
   RedisEndpoint endpoint_;
@@ -160,7 +148,7 @@ class RedisConnection {
   DeferredQueue queue_;
   EventPtr retry_timer_;
   EventPtr deadline_timer_;
-  ContextPtr ac_;
+  RedisContext context_;
 };
 
 }  // namespace sidecar::sessionstore

@@ -3,10 +3,17 @@
 //
 //   <prefix>{<tag>}:meta        HASH   one session's record, seq counter, writer marks
 //   <prefix>{<tag>}:events      STREAM one session's events, entry id "<seq>-0"
-//   <prefix>{<tag>}:streams     reserved: the resumability index (stream id + sequence -> entry)
+//   <prefix>{<tag>}:streams     HASH   stream id -> the seq before that stream's first
+//                                      event (written by the append script, HSETNX)
+//   <prefix>{<tag>}:lease:<name> STRING a lease's holder, PX = the lease's TTL
 //   <prefix>sessions            ZSET   member = session id, score = expiry (unix ms)
 //   <prefix>{sessionless}:meta  HASH   the sessionless log's seq counter and writer marks
 //   <prefix>{sessionless}:events STREAM the sessionless log
+//
+// Pub/sub channels (not keys; named alike so one prefix isolates a deployment):
+//
+//   <prefix>{<tag>}:wake        the append script publishes a session's last seq
+//   <prefix>bus                 the broadcast bus between nodes
 //
 // Every key of one session carries the same hash tag, so a session lives in
 // one Redis Cluster slot and a Lua script may touch all of them. The tag is
@@ -31,7 +38,8 @@ std::string sessionHashTag(std::string_view id);
 struct SessionKeys {
   std::string meta;
   std::string events;
-  std::string streams;  // reserved, nothing writes it yet
+  std::string streams;
+  std::string wake;  // a channel, not a key ("" for the sessionless log)
 };
 
 class RedisKeys {
@@ -39,13 +47,16 @@ class RedisKeys {
   explicit RedisKeys(std::string prefix);
 
   SessionKeys session(std::string_view id) const;
+  std::string lease(std::string_view id, std::string_view name) const;
   const std::string& index() const noexcept { return index_; }
+  const std::string& bus() const noexcept { return bus_; }
   const SessionKeys& sessionless() const noexcept { return sessionless_; }
   const std::string& prefix() const noexcept { return prefix_; }
 
  private:
   std::string prefix_;
   std::string index_;
+  std::string bus_;
   SessionKeys sessionless_;
 };
 

@@ -21,8 +21,9 @@ end
 local function refresh()
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ARGV[3])  -- a no-op until the first event
-  if KEYS[3] then
-    redis.call('ZADD', KEYS[3], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
+  if KEYS[3] then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end  -- likewise for streams
+  if KEYS[4] then
+    redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
   end
 end
 )lua";
@@ -31,8 +32,9 @@ constexpr const char* kCreate = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT session exists')
 end
--- A stream left over from an expired namesake would hold ids above our seq.
-redis.call('DEL', KEYS[2])
+-- Leftovers of an expired namesake: its stream would hold ids above our
+-- seq, its stream index would point into a log that is not ours.
+redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'state', ARGV[4], 'protocol_version', ARGV[5],
   'client_params', ARGV[6], 'server_result', ARGV[7], 'fingerprint', ARGV[8],
   'created_ms', ARGV[9], 'last_seen_ms', ARGV[2], 'seq', 0)
@@ -72,19 +74,28 @@ local batch = tonumber(ARGV[6])
 if batch <= tonumber(redis.call('HGET', KEYS[1], mark) or '0') then
   return {0, 0}
 end
-local n = (#ARGV - 6) / 7
+local n = (#ARGV - 7) / 7
 local last = redis.call('HINCRBY', KEYS[1], 'seq', n)
 local first = last - n + 1
+local indexed = {}
 for i = 0, n - 1 do
-  local a = 7 + i * 7
+  local a = 8 + i * 7
   -- The entry id is the seq itself, so readEvents(after) is XRANGE (after +.
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], string.format('%d-0', first + i),
     'dir', ARGV[a], 'stream', ARGV[a + 1], 'sseq', ARGV[a + 2], 'ueid', ARGV[a + 3],
     'ts', ARGV[a + 4], 'msg', ARGV[a + 5], 'syn', ARGV[a + 6])
+  -- streamStart: the seq before a stream's first event; NX keeps the first.
+  local stream = ARGV[a + 1]
+  if KEYS[3] and stream ~= '' and not indexed[stream] then
+    indexed[stream] = true
+    redis.call('HSETNX', KEYS[3], stream, string.format('%d', first + i - 1))
+  end
 end
 redis.call('HSET', KEYS[1], mark, ARGV[6])
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2]) end
 refresh()
+-- One notice per call (per batch, not per event): watchers read the log.
+if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], string.format('%d', last)) end
 return {first, last}
 )lua";
 

@@ -4,7 +4,8 @@
 // transition cannot both win. Layouts shared by every session script:
 //
 //   KEYS[1] = <prefix>{tag}:meta   KEYS[2] = <prefix>{tag}:events
-//   KEYS[3] = <prefix>sessions (index; absent for the sessionless log)
+//   KEYS[3] = <prefix>{tag}:streams (absent for the sessionless log)
+//   KEYS[4] = <prefix>sessions (index; absent for the sessionless log)
 //   ARGV[1] = session id ("" for the sessionless log)
 //   ARGV[2] = now (unix ms, the node's clock)   ARGV[3] = idle TTL (ms)
 //
@@ -23,8 +24,9 @@ enum class ScriptId {
                         //   server_result, fingerprint, created_ms -> "OK"
   kTransition,          // ARGV[4]: target state -> {HGETALL meta, XLEN events}
   kCompleteInitialize,  // ARGV[4..5]: protocol_version, server_result -> as kTransition
-  kAppend,              // ARGV[4..6]: maxlen, writer, batch; then 7 per event
-                        //   (dir, stream, sseq, ueid, ts, msg, syn) -> {first seq, last seq}
+  kAppend,              // ARGV[4..7]: maxlen, writer, batch, wake channel ("": none);
+                        //   then 7 per event (dir, stream, sseq, ueid, ts, msg, syn)
+                        //   -> {first seq, last seq}; HSETNX streams, PUBLISH wake last
   kTouch,               // -> 1, or 0 for an unknown session
   kGet,                 // KEYS[1..2] only -> {HGETALL meta, XLEN events} or nil
   kRead,                // KEYS[1..2]; ARGV[2..3]: start id, count -> XRANGE reply

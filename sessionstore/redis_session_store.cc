@@ -57,6 +57,7 @@ RedisSessionStore::RedisSessionStore(event_base& base, const Clock& clock, Logge
                                                "Events the store did not keep",
                                                R"(reason="unknown_session")")),
       queue_(base),
+      touches_(queue_, [this](const std::string& id) { flushTouch(id); }),
       connection_(base, clock, logger, metrics, RedisEndpoint::fromConfig(store.redis),
                   options.connection),
       scripts_(connection_, metrics),
@@ -67,7 +68,10 @@ RedisSessionStore::RedisSessionStore(event_base& base, const Clock& clock, Logge
                        OutboxLimits{}.max_batch_bytes},
           [this] { return connection_.connected(); },
           [this](const std::string& log, const OutboxBatch& batch,
-                 RedisEventOutbox::BatchDone done) { sendBatch(log, batch, std::move(done)); }) {
+                 RedisEventOutbox::BatchDone done) { sendBatch(log, batch, std::move(done)); }),
+      leases_(logger, metrics, connection_, keys_),
+      pubsub_(base, logger, metrics, connection_, keys_, RedisEndpoint::fromConfig(store.redis),
+              options.connection, options.pubsub_sweep_interval) {
   if (keys_.prefix().find_first_of("{}") != std::string::npos) {
     logger_.warn(kCtx, "redis_prefix_has_braces",
                  {{"prefix", keys_.prefix()}, {"effect", "every key hashes to one cluster slot"}});
@@ -90,10 +94,13 @@ std::pair<CallHandle, SessionStore::Callback<T>> RedisSessionStore::guard(Callba
 }
 
 std::vector<std::string> RedisSessionStore::sessionKeys(const std::string& id,
-                                                        bool with_index) const {
+                                                        bool writing) const {
   SessionKeys keys = keys_.session(id);
   std::vector<std::string> out{std::move(keys.meta), std::move(keys.events)};
-  if (with_index) out.push_back(keys_.index());
+  if (writing) {
+    out.push_back(std::move(keys.streams));
+    out.push_back(keys_.index());
+  }
   return out;
 }
 
@@ -110,6 +117,7 @@ Error RedisSessionStore::replyError(const RedisReply& reply) {
 void RedisSessionStore::onConnectionState(bool ready) {
   if (ready) {
     outbox_.onReady();
+    pubsub_.onPublisherReady();
   } else {
     outbox_.onLost();
   }
@@ -278,33 +286,27 @@ CallHandle RedisSessionStore::readSessionlessEvents(uint64_t after_seq, size_t l
 
 void RedisSessionStore::touch(const std::string& id) {
   assertLoopThread();
-  if (id.empty()) return;
-  if (touches_.empty()) queue_.post([this] { flushTouches(); });
-  touches_.insert(id);
+  if (!id.empty()) touches_.add(id);
 }
 
-void RedisSessionStore::flushTouches() {
-  std::unordered_set<std::string> touches;
-  touches.swap(touches_);
-  for (const auto& id : touches) {
-    // An append in flight or waiting refreshes the same TTLs when it lands.
-    if (outbox_.hasPending(id)) continue;
-    if (!connection_.connected()) {
-      // Harmless to lose: the next touch or append after the outage
-      // refreshes the TTL; the counter shows how many were skipped.
-      touches_dropped_total_.inc();
-      continue;
-    }
-    scripts_.run(ScriptId::kTouch, sessionKeys(id, true), commonArgs(id),
-                 [this, id](Result<RedisReply> r) {
-                   if (!r.ok()) return;  // counted by the connection
-                   if (r.value().isError()) {
-                     (void)replyError(r.value());
-                   } else if (r.value().asInteger() == 0) {
-                     logger_.debug(id, "store_touch_unknown_session");
-                   }
-                 });
+void RedisSessionStore::flushTouch(const std::string& id) {
+  // An append in flight or waiting refreshes the same TTLs when it lands.
+  if (outbox_.hasPending(id)) return;
+  if (!connection_.connected()) {
+    // Harmless to lose: the next touch or append after the outage
+    // refreshes the TTL; the counter shows how many were skipped.
+    touches_dropped_total_.inc();
+    return;
   }
+  scripts_.run(ScriptId::kTouch, sessionKeys(id, true), commonArgs(id),
+               [this, id](Result<RedisReply> r) {
+                 if (!r.ok()) return;  // counted by the connection
+                 if (r.value().isError()) {
+                   (void)replyError(r.value());
+                 } else if (r.value().asInteger() == 0) {
+                   logger_.debug(id, "store_touch_unknown_session");
+                 }
+               });
 }
 
 void RedisSessionStore::appendEvents(const std::string& id, std::vector<EventRecord> events) {
@@ -341,10 +343,11 @@ void RedisSessionStore::sendBatch(const std::string& log, const OutboxBatch& bat
     keys = sessionKeys(log, true);
   }
   std::vector<std::string> args = commonArgs(log);
-  args.reserve(6 + 7 * batch.events.size());
+  args.reserve(7 + 7 * batch.events.size());
   args.push_back(maxlen_);
   args.push_back(writer_id_);
   args.push_back(std::to_string(batch.number));
+  args.push_back(sessionless ? std::string() : keys_.session(log).wake);
   for (const auto& event : batch.events) encodeEventArgs(event, args);
   scripts_.run(ScriptId::kAppend, std::move(keys), std::move(args),
                [this, done = std::move(done)](Result<RedisReply> r) {
@@ -356,6 +359,53 @@ void RedisSessionStore::sendBatch(const std::string& log, const OutboxBatch& bat
                  done(error.code == ErrorCode::kNotFound ? BatchOutcome::kUnknownSession
                                                          : BatchOutcome::kFailed);
                });
+}
+
+// ---- streams, leases, watches, bus ----------------------------------------------
+
+CallHandle RedisSessionStore::streamStart(const std::string& id, const std::string& stream_id,
+                                          Callback<std::optional<uint64_t>> done) {
+  assertLoopThread();
+  auto [handle, cb] = guard(std::move(done));
+  // After this node's earlier appends, whose script call writes the index.
+  outbox_.whenSettled(id, [this, key = keys_.session(id).streams, stream_id,
+                           cb = std::move(cb)]() mutable {
+    connection_.send({"HGET", key, stream_id}, [this, cb = std::move(cb)](Result<RedisReply> r) {
+      if (!r.ok()) return cb(r.error());
+      if (r.value().isError()) return cb(replyError(r.value()));
+      cb(decodeOptionalSeq(r.value()));
+    });
+  });
+  return std::move(handle);
+}
+
+Subscription RedisSessionStore::watchSession(const std::string& id, std::function<void()> wake) {
+  assertLoopThread();
+  return pubsub_.watch(id, std::move(wake));
+}
+
+void RedisSessionStore::putLease(const std::string& id, const std::string& name,
+                                 std::string holder, std::chrono::milliseconds ttl) {
+  assertLoopThread();
+  leases_.put(id, name, std::move(holder), ttl);
+}
+
+CallHandle RedisSessionStore::readLease(const std::string& id, const std::string& name,
+                                        Callback<std::optional<std::string>> done) {
+  assertLoopThread();
+  auto [handle, cb] = guard(std::move(done));
+  leases_.read(id, name, std::move(cb));
+  return std::move(handle);
+}
+
+void RedisSessionStore::publish(std::string message) {
+  assertLoopThread();
+  pubsub_.publish(std::move(message));
+}
+
+Subscription RedisSessionStore::subscribe(std::function<void(std::string_view)> on_message) {
+  assertLoopThread();
+  return pubsub_.subscribe(std::move(on_message));
 }
 
 }  // namespace sidecar::sessionstore

@@ -21,11 +21,13 @@
 // - While Redis is unreachable every awaited call fails fast with
 //   kUnavailable, except getSession, which answers from the local cache when
 //   the record is there (see SessionCache).
+// - streamStart reads the streams index the append script keeps (after this
+//   node's earlier appends, like readEvents); leases are RedisLeases; watches
+//   and the bus are RedisPubSub, over a second connection opened on first use.
 
 #include <cstdint>
 #include <string>
 #include <thread>
-#include <unordered_set>
 
 #include "common/clock.h"
 #include "common/deferred_queue.h"
@@ -34,7 +36,10 @@
 #include "config/config.h"
 #include "sessionstore/redis_connection.h"
 #include "sessionstore/redis_event_outbox.h"
+#include "sessionstore/per_turn_set.h"
 #include "sessionstore/redis_keys.h"
+#include "sessionstore/redis_leases.h"
+#include "sessionstore/redis_pubsub.h"
 #include "sessionstore/redis_scripts.h"
 #include "sessionstore/redis_session_lister.h"
 #include "sessionstore/session_cache.h"
@@ -49,6 +54,9 @@ struct RedisStoreOptions {
   size_t max_batch_events = 512;
   // How often listSessions may also drop expired ids from the index.
   config::Millis index_prune_interval{60'000};
+  // How often channels whose listeners were all cancelled are unsubscribed
+  // (also done when such a channel's next message arrives). Zero: never by timer.
+  config::Millis pubsub_sweep_interval{10'000};
 };
 
 class RedisSessionStore final : public SessionStore {
@@ -76,6 +84,15 @@ class RedisSessionStore final : public SessionStore {
   void touch(const std::string& id) override;
   void appendEvents(const std::string& id, std::vector<EventRecord> events) override;
   void appendSessionlessEvents(std::vector<EventRecord> events) override;
+  CallHandle streamStart(const std::string& id, const std::string& stream_id,
+                         Callback<std::optional<uint64_t>> done) override;
+  Subscription watchSession(const std::string& id, std::function<void()> wake) override;
+  void putLease(const std::string& id, const std::string& name, std::string holder,
+                std::chrono::milliseconds ttl) override;
+  CallHandle readLease(const std::string& id, const std::string& name,
+                       Callback<std::optional<std::string>> done) override;
+  void publish(std::string message) override;
+  Subscription subscribe(std::function<void(std::string_view message)> on_message) override;
 
   // Connected, handshake done: accepts writes now.
   bool healthy() const override { return connection_.connected(); }
@@ -86,6 +103,8 @@ class RedisSessionStore final : public SessionStore {
   // Events appended but not yet acknowledged by Redis.
   size_t bufferedEvents() const noexcept { return outbox_.heldEvents(); }
   const RedisKeys& keys() const noexcept { return keys_; }
+  // The pub/sub side (watches, bus), for tests and operations.
+  RedisPubSub& pubsub() noexcept { return pubsub_; }
 
  private:
   template <class T>
@@ -96,9 +115,10 @@ class RedisSessionStore final : public SessionStore {
                    std::string_view to, Callback<SessionRecord> done);
   void sendBatch(const std::string& log, const OutboxBatch& batch,
                  RedisEventOutbox::BatchDone done);
-  void flushTouches();
+  void flushTouch(const std::string& id);
   void onConnectionState(bool ready);
-  std::vector<std::string> sessionKeys(const std::string& id, bool with_index) const;
+  // meta, events; for scripts that write, also streams and the index.
+  std::vector<std::string> sessionKeys(const std::string& id, bool writing) const;
   std::vector<std::string> commonArgs(const std::string& id) const;
   // An error reply as an Error: NOTFOUND and CONFLICT are outcomes, anything
   // else is counted as a Redis failure.
@@ -113,7 +133,6 @@ class RedisSessionStore final : public SessionStore {
   SessionCache cache_;
   std::string writer_id_;
   std::thread::id loop_thread_;
-  std::unordered_set<std::string> touches_;  // this turn's, coalesced
 
   Counter& illegal_transitions_total_;
   Counter& reply_errors_total_;
@@ -122,6 +141,7 @@ class RedisSessionStore final : public SessionStore {
   Counter& dropped_unknown_session_;
 
   DeferredQueue queue_;  // answers that need no Redis, and the touch flush
+  PerTurnSet touches_;   // this turn's, coalesced per session
   // Scripts and outbox send through the connection, so it is built first.
   // Destruction runs backwards; the connection's destructor fails its
   // pending commands into its own queue, which dies with it undelivered, so
@@ -130,6 +150,8 @@ class RedisSessionStore final : public SessionStore {
   RedisScripts scripts_;
   RedisSessionLister lister_;
   RedisEventOutbox outbox_;
+  RedisLeases leases_;
+  RedisPubSub pubsub_;  // publishes through connection_, so destroyed before it
 };
 
 }  // namespace sidecar::sessionstore

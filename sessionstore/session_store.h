@@ -6,12 +6,15 @@
 // applied in the order they are made, awaited or not (so a transition made
 // right after a create lands after it). The proxy sees only this interface.
 
+#include <chrono>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "common/call_handle.h"
 #include "common/result.h"
+#include "common/subscription.h"
 #include "sessionstore/session.h"
 
 namespace sidecar::sessionstore {
@@ -70,6 +73,41 @@ class SessionStore {
   // counted and logged by the store, never silently dropped.
   virtual void appendEvents(const std::string& id, std::vector<EventRecord> events) = 0;
   virtual void appendSessionlessEvents(std::vector<EventRecord> events) = 0;
+
+  // ---- streams (resumability and cross-node delivery) -----------------
+
+  // The session seq just before the first event recorded with `stream_id`
+  // (so readEvents(id, answer, ...) starts at that stream), or nullopt when
+  // no event of that stream is known. Lets a resumption skip the rest of
+  // the log instead of scanning it from the start.
+  virtual CallHandle streamStart(const std::string& id, const std::string& stream_id,
+                                 Callback<std::optional<uint64_t>> done) = 0;
+
+  // Calls `wake` (always on a later loop turn, never inside appendEvents)
+  // after events of session `id` were appended by any node of the
+  // deployment. A hint, not a delivery: the watcher reads the log with
+  // readEvents after its last seq. Wakes may be coalesced or spurious; after
+  // the backend's notification channel was lost and regained every watcher
+  // is woken once, since notices may have been missed meanwhile.
+  virtual Subscription watchSession(const std::string& id, std::function<void()> wake) = 0;
+
+  // Leases: a named mark per session, shared by every node, that lapses by
+  // itself `ttl` after its last put. A node producing a stream holds one and
+  // renews it; others read it to tell a slow producer from a dead one.
+  // put is fire and forget (an unreachable store simply lets it lapse).
+  virtual void putLease(const std::string& id, const std::string& name, std::string holder,
+                        std::chrono::milliseconds ttl) = 0;
+  // The holder while the lease is held, nullopt once it lapsed (or never was).
+  virtual CallHandle readLease(const std::string& id, const std::string& name,
+                               Callback<std::optional<std::string>> done) = 0;
+
+  // The bus: one broadcast channel between every node of the deployment
+  // (the memory store's reaches only this process, its single node).
+  // Pub/sub semantics: a message reaches the nodes subscribed when it is
+  // published, at most once each, the publisher itself included, in
+  // publish order per publisher; a node that is disconnected misses it.
+  virtual void publish(std::string message) = 0;
+  virtual Subscription subscribe(std::function<void(std::string_view message)> on_message) = 0;
 
   // Whether the backend currently accepts writes (reported by /readyz and
   // metrics; a store outage alone never takes a node out of the balancer).

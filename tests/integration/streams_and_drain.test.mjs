@@ -8,7 +8,8 @@ import net from "node:net";
 import { ProcessGroup, startSidecar, startUpstream } from "./support/processes.mjs";
 import { initializeRaw, jsonRpcHeaders, post } from "./support/mcp.mjs";
 import { SseParser } from "./support/sse.mjs";
-import { sleep, withTimeout } from "./support/wait.mjs";
+import { sleep, waitFor, withTimeout } from "./support/wait.mjs";
+import { AdminClient } from "./support/admin.mjs";
 
 const group = new ProcessGroup("streams-drain");
 after(() => group.finish());
@@ -75,11 +76,14 @@ test("an idle SSE stream outlives limits.request_timeout", group.guard(async () 
   stream.close();
 }));
 
-test("SIGTERM lets an in-flight tool call finish, refuses new connections, exits 0", group.guard(async () => {
+test("SIGTERM, before 2025-11-25: an in-flight tool call finishes on its stream, new connections are refused, exit 0",
+     group.guard(async () => {
   const upstream = await startUpstream(group, { label: "upstream-drain" });
   const sidecar = await startSidecar(group, { upstreamUrl: upstream.url, label: "sidecar-drain",
                                               set: ["drain.timeout=10s"] });
-  const session = await initializeRaw(sidecar.url);
+  // Older revisions expect the stream to stay open until the response.
+  const session = await initializeRaw(sidecar.url, { protocolVersion: "2025-06-18" });
+  assert.equal(session.protocolVersion, "2025-06-18");
   const call = post(sidecar.url, {
     jsonrpc: "2.0", id: 7, method: "tools/call",
     params: { name: "trigger-long-running-operation", arguments: { duration: 2, steps: 2 } },
@@ -99,12 +103,59 @@ test("SIGTERM lets an in-flight tool call finish, refuses new connections, exits
   assert.match(group.log(sidecar.proc), /event=drained/);
 }));
 
+test("SIGTERM, 2025-11-25: open streams get retry: and close, the work is read to the end and persisted, exit 0",
+     group.guard(async () => {
+  const upstream = await startUpstream(group, { label: "upstream-drain-new" });
+  const sidecar = await startSidecar(group, { upstreamUrl: upstream.url, label: "sidecar-drain-new",
+                                              set: ["drain.timeout=4s", "streams.retry=750ms"] });
+  const session = await initializeRaw(sidecar.url);
+  assert.equal(session.protocolVersion, "2025-11-25");
+  // An older session's stream runs on to drain.timeout: it keeps the node
+  // (and its memory store) up long enough to read the log after the call.
+  const older = await initializeRaw(sidecar.url, { protocolVersion: "2025-06-18" });
+  const olderStream = await openGetStream(sidecar.url, older);
+  const admin = new AdminClient(sidecar.adminUrl);
+  const call = post(sidecar.url, {
+    jsonrpc: "2.0", id: 7, method: "tools/call",
+    params: { name: "trigger-long-running-operation", arguments: { duration: 2, steps: 4 },
+              _meta: { progressToken: "drain" } },
+  }, session);
+  await sleep(700);
+  process.kill(sidecar.proc.pid, "SIGTERM");
+
+  // The client is told to come back (to another node) and the stream ends
+  // without the response...
+  const res = await withTimeout(call, 1500, "the stream closed for the drain");
+  assert.equal(res.status, 200);
+  assert.match(res.text, /^retry: 750$/m, "a retry: hint before the close");
+  assert.equal(res.messages.find((m) => m.id === 7), undefined, "no response on the closed stream");
+  const ids = [...res.text.matchAll(/^id: (.*)$/gm)].map((m) => m[1]);
+  assert.ok(ids.length >= 2 && ids.every((id) => id.startsWith("p.")), `the sidecar's ids: ${ids}`);
+  // ...while the node reads the call to its end and records it.
+  assert.equal(group.running(sidecar.proc), true, "still running while the call is in flight");
+  const events = await waitFor(async () => {
+    const all = await admin.allEvents(session.sessionId);
+    return all.some((e) => e.direction === "server_to_client" &&
+                           JSON.stringify(e.message).includes("Long running operation completed"))
+      ? all : null;
+  }, { timeoutMs: 5000, what: "the tool's result in the log" });
+  const progress = events.filter((e) => e.message.method === "notifications/progress");
+  assert.equal(progress.length, 4, "every progress notification recorded");
+  await withTimeout(sidecar.proc.exited, 5000, "exit at the drain deadline");
+  olderStream.close();
+  assert.equal(sidecar.proc.exitCode, 0);
+  assert.equal((group.log(sidecar.proc).match(/event=stream_closed_for_drain/g) ?? []).length, 1,
+               "only the 2025-11-25 stream was closed for the drain");
+  assert.match(group.log(sidecar.proc), /event=orphan_stream_completed/);
+}));
+
 test("a stream that outlasts drain.timeout is cut at the deadline and the exit is still 0",
      group.guard(async () => {
   const upstream = await startUpstream(group, { label: "upstream-deadline" });
   const sidecar = await startSidecar(group, { upstreamUrl: upstream.url, label: "sidecar-deadline",
                                               set: ["drain.timeout=1s"] });
-  const session = await initializeRaw(sidecar.url);
+  // 2025-11-25 streams are closed at once for a drain; older ones run on.
+  const session = await initializeRaw(sidecar.url, { protocolVersion: "2025-06-18" });
   const stream = await openGetStream(sidecar.url, session);
   const t0 = Date.now();
   process.kill(sidecar.proc.pid, "SIGTERM");

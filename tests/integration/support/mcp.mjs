@@ -63,18 +63,18 @@ export async function readResponse(res) {
   return { status: res.status, headers: res.headers, contentType: type, text, json, messages };
 }
 
-export function initializeRequest(id = 1, clientName = "raw-fetch") {
+export function initializeRequest(id = 1, clientName = "raw-fetch", protocolVersion = PROTOCOL_VERSION) {
   return {
     jsonrpc: "2.0",
     id,
     method: "initialize",
-    params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: clientName, version: "1.0.0" } },
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: "1.0.0" } },
   };
 }
 
 // initialize + notifications/initialized over raw fetch; returns the session.
-export async function initializeRaw(url, { extraHeaders = {} } = {}) {
-  const init = await post(url, initializeRequest(1), { extra: extraHeaders });
+export async function initializeRaw(url, { extraHeaders = {}, protocolVersion = PROTOCOL_VERSION } = {}) {
+  const init = await post(url, initializeRequest(1, "raw-fetch", protocolVersion), { extra: extraHeaders });
   if (init.status !== 200) throw new Error(`initialize -> ${init.status}: ${init.text.slice(0, 500)}`);
   const sessionId = init.headers.get("mcp-session-id");
   const result = init.messages.find((m) => m.id === 1)?.result;

@@ -56,6 +56,15 @@ class AwaitingStore {
     return std::move(got).value();
   }
 
+  Result<std::optional<uint64_t>> streamStart(const std::string& id, const std::string& stream) {
+    return run<std::optional<uint64_t>>(
+        [&](auto done) { return store().streamStart(id, stream, done); });
+  }
+  Result<std::optional<std::string>> readLease(const std::string& id, const std::string& name) {
+    return run<std::optional<std::string>>(
+        [&](auto done) { return store().readLease(id, name, done); });
+  }
+
   SessionStore& store() { return harness_.store(); }
 
  private:

@@ -1,8 +1,10 @@
 #pragma once
 // MemoryStoreHarness: a MemorySessionStore on its own event_base, with a
 // ManualClock, a captured log and a private metrics registry, so tests can
-// move time by hand and assert on counters and log lines.
+// move time by hand and assert on counters and log lines. The memory store
+// is a deployment of one node: its peer() is itself.
 
+#include <chrono>
 #include <functional>
 
 #include "common/c_handles.h"
@@ -12,7 +14,7 @@
 #include "log_capture.h"
 #include "loop_pump.h"
 #include "sessionstore/memory_session_store.h"
-#include "store_contract.h"
+#include "stream_contract.h"
 
 namespace sidecar::sessionstore::test {
 
@@ -25,7 +27,7 @@ inline MemoryStoreLimits testLimits() {
   return limits;
 }
 
-class MemoryStoreHarness final : public StoreHarness {
+class MemoryStoreHarness final : public PeerStoreHarness {
  public:
   explicit MemoryStoreHarness(MemoryStoreLimits limits = testLimits())
       : base_(event_base_new()),
@@ -36,6 +38,13 @@ class MemoryStoreHarness final : public StoreHarness {
   bool pumpUntil(const std::function<bool()>& done) override {
     return test::pumpUntil(*base_, done);
   }
+  SessionStore& peer() override { return store_; }
+  // Registrations are in force at once; this only runs what is queued.
+  bool settle() override {
+    for (int turn = 0; turn < 3; ++turn) event_base_loop(base_.get(), EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    return true;
+  }
+  void elapse(std::chrono::milliseconds span) override { clock_.advanceMs(span.count()); }
 
   MemorySessionStore& memoryStore() { return store_; }
   ManualClock& clock() { return clock_; }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "awaiting_store.h"
 #include "redis_server.h"
@@ -116,14 +117,17 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
   CHECK(tag.size() == 16);
   const std::string meta = cfg.prefix + "{" + tag + "}:meta";
   const std::string events = cfg.prefix + "{" + tag + "}:events";
+  const std::string streams = cfg.prefix + "{" + tag + "}:streams";
   CHECK(h.redis().keys().session(id).meta == meta);
+  CHECK(h.redis().keys().session(id).streams == streams);
   CHECK(redis.command({"HGET", meta, "id"}) == id);
   CHECK(redis.command({"HGET", meta, "seq"}) == "1");
   CHECK(redis.command({"TYPE", events}) == "stream");
   const RedisReply entries = redis.reply({"XRANGE", events, "-", "+"});
   REQUIRE(entries.elements.size() == 1);
   CHECK(entries.elements[0].elements[0].str == "1-0");  // entry id = seq
-  for (const auto& key : {meta, events}) {
+  CHECK(redis.command({"HGET", streams, "post-1"}) == "0");  // seq before the stream's first event
+  for (const auto& key : {meta, events, streams}) {
     const long long ttl = std::stoll(redis.command({"PTTL", key}));
     CHECK(ttl > 55'000);
     CHECK(ttl <= 60'000);
@@ -132,14 +136,20 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
   const long long now = SystemClock().nowUnixMs();
   CHECK(expiry > now + 55'000);
   CHECK(expiry <= now + 60'000);
-  CHECK(redis.command({"EXISTS", cfg.prefix + "{" + tag + "}:streams"}) == "0");  // reserved
 
   // touch refreshes every key's TTL.
-  REQUIRE(redis.command({"PEXPIRE", meta, "5000"}) == "1");
-  REQUIRE(redis.command({"PEXPIRE", events, "5000"}) == "1");
+  for (const auto& key : {meta, events, streams}) {
+    REQUIRE(redis.command({"PEXPIRE", key, "5000"}) == "1");
+  }
   h.store().touch(id);
   REQUIRE(h.pumpUntil([&] { return std::stoll(redis.command({"PTTL", events})) > 55'000; }));
   CHECK(std::stoll(redis.command({"PTTL", meta})) > 55'000);
+  CHECK(std::stoll(redis.command({"PTTL", streams})) > 55'000);
+
+  // A new session under an expired namesake's tag starts without its index.
+  for (const auto& key : {meta, events}) REQUIRE(redis.command({"DEL", key}) == "1");
+  REQUIRE(s.create(redisRecord(id)).ok());
+  CHECK(redis.command({"EXISTS", streams}) == "0");
 }
 
 TEST_CASE("sessions expire after the idle TTL, index entries included", "[keys]") {
@@ -235,14 +245,19 @@ TEST_CASE("destroying the store drops pending completions and reports unsent eve
   bool answered = false;
   CallHandle lookup = h.store().getSession("s-1", [&](auto&&) { answered = true; });
   CallHandle list = h.store().listSessions([&](auto&&) { answered = true; });
+  // The subscriber connects now and waits for its PING's answer.
+  Subscription watch = h.store().watchSession("s-1", [&] { answered = true; });
+  Subscription bus = h.store().subscribe([&](std::string_view) { answered = true; });
   h.store().appendEvents("s-1", {redisEvent("b")});
-  h.destroyStore();  // with a batch in flight, one waiting and two reads pending
+  idleFor(h, 20ms);
+  h.destroyStore();  // with a batch in flight, one waiting, two reads and a handshake pending
   idleFor(h, 20ms);
   server.resume();
   CHECK_FALSE(answered);
   CHECK(h.log().contains("event=store_events_unsent_at_shutdown count=2"));
   CHECK(h.gauge("sidecar_store_buffered_events") == 0);
   CHECK(h.gauge("sidecar_redis_connected") == 0);
+  CHECK(h.gauge("sidecar_redis_subscribed_channels") == 0);
 }
 
 // Not a check: measures what one stored event costs in Redis, for
@@ -275,18 +290,47 @@ TEST_CASE("measure: bytes per stream entry", "[.][measure]") {
   std::printf("meta hash: %s B\n", redis.command({"MEMORY", "USAGE", meta}).c_str());
 
   // Append throughput: 100 sessions x 1000 events of 300 B, appended in
-  // bursts of 10 per session per turn, drained through one connection.
+  // bursts of 10 per session per turn, drained through one connection; then
+  // again with a second node watching every session (each append script
+  // call PUBLISHes one notice that then reaches a subscriber). Redis' own
+  // time per script call comes from INFO commandstats.
   for (int i = 0; i < 100; ++i) REQUIRE(s.create(redisRecord("tp-" + std::to_string(i))).ok());
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int round = 0; round < 100; ++round) {
-    for (int i = 0; i < 100; ++i) {
-      std::vector<EventRecord> burst;
-      for (int k = 0; k < 10; ++k) burst.push_back(redisEvent(std::string(300, 'y')));
-      h.store().appendEvents("tp-" + std::to_string(i), std::move(burst));
+  auto throughput = [&](const char* label, RedisStoreHarness* watcher) {
+    REQUIRE(redis.command({"CONFIG", "RESETSTAT"}) == "OK");
+    std::vector<event_base*> bases = {h.base()};
+    if (watcher != nullptr) bases.push_back(watcher->base());
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int round = 0; round < 100; ++round) {
+      for (int i = 0; i < 100; ++i) {
+        std::vector<EventRecord> burst;
+        for (int k = 0; k < 10; ++k) burst.push_back(redisEvent(std::string(300, 'y')));
+        h.store().appendEvents("tp-" + std::to_string(i), std::move(burst));
+      }
+      for (event_base* base : bases) event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
     }
-    event_base_loop(h.base(), EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    REQUIRE(h.pumpFor(60s, [&] { return h.redis().bufferedEvents() == 0; }));
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::string stats = redis.command({"INFO", "commandstats"});
+    const auto at = stats.find("cmdstat_evalsha:");
+    const std::string evalsha =
+        at == std::string::npos ? "" : stats.substr(at, stats.find('\r', at) - at);
+    std::printf("throughput %s: 100000 events in %.2f s = %.0f events/s; %s\n", label, secs,
+                100000 / secs, evalsha.c_str());
+  };
+  throughput("(nobody watching)", nullptr);
+
+  RedisHarnessConfig same = h.config();
+  RedisStoreHarness watcher(same);
+  REQUIRE(watcher.ready());
+  int wakes = 0;
+  std::vector<Subscription> watches;
+  for (int i = 0; i < 100; ++i) {
+    watches.push_back(watcher.store().watchSession("tp-" + std::to_string(i), [&] { ++wakes; }));
   }
-  REQUIRE(h.pumpFor(60s, [&] { return h.redis().bufferedEvents() == 0; }));
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("throughput: 100000 events in %.2f s = %.0f events/s\n", secs, 100000 / secs);
+  REQUIRE(pumpBases({h.base(), watcher.base()},
+                    [&] { return watcher.redis().pubsub().subscriptionsSettled(); }));
+  throughput("(every session watched by another node)", &watcher);
+  (void)pumpBases({watcher.base()}, [] { return false; }, 200ms);
+  std::printf("wakes on the watching node: %d\n", wakes);
 }
