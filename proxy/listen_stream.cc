@@ -21,12 +21,13 @@ constexpr int64_t kMaxRetryMs = 30'000;
 
 ListenStream::ListenStream(const ListenDeps& deps, std::string client_session_id,
                            std::string upstream_session_id, HeaderList credentials,
-                           std::string stream_id_base)
+                           std::string stream_id_base, std::function<void()> on_stopped)
     : deps_(deps),
       client_session_id_(std::move(client_session_id)),
       upstream_session_id_(std::move(upstream_session_id)),
       credentials_(std::move(credentials)),
       stream_id_base_(std::move(stream_id_base)),
+      on_stopped_(std::move(on_stopped)),
       retry_timer_(evtimer_new(&deps.base, &ListenStream::onRetryCb, this)) {}
 
 ListenStream::~ListenStream() { closeRequest(); }
@@ -126,6 +127,7 @@ void ListenStream::stop(const char* why) {
                  {{"session", client_session_id_}, {"reason", why}, {"status", status_}});
   stopped_ = true;
   closeRequest();
+  if (on_stopped_) on_stopped_();
 }
 
 void ListenStream::closeRequest() {

@@ -13,10 +13,13 @@
 // ListenStreams; destroying it cancels the request.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "common/c_handles.h"
 #include "common/clock.h"
+#include "common/deferred_queue.h"
 #include "common/logger.h"
 #include "config/config.h"
 #include "proxy/exchange_recorder.h"
@@ -31,6 +34,7 @@ namespace sidecar::proxy {
 
 struct ListenDeps {
   event_base& base;
+  DeferredQueue& deferred;
   UpstreamPool& pool;
   sessionstore::SessionStore& store;
   Logger& log;
@@ -41,8 +45,10 @@ struct ListenDeps {
 
 class ListenStream {
  public:
+  // `on_stopped` runs (from a callback of this stream) when it stops for
+  // good; the owner must not destroy it inside that call.
   ListenStream(const ListenDeps& deps, std::string client_session_id, std::string upstream_session_id,
-               HeaderList credentials, std::string stream_id_base);
+               HeaderList credentials, std::string stream_id_base, std::function<void()> on_stopped);
   ListenStream(const ListenStream&) = delete;
   ListenStream& operator=(const ListenStream&) = delete;
   ~ListenStream();
@@ -70,6 +76,7 @@ class ListenStream {
   std::string upstream_session_id_;
   HeaderList credentials_;
   std::string stream_id_base_;
+  std::function<void()> on_stopped_;
   uint64_t connections_ = 0;
   int64_t backoff_ms_ = 0;
   bool stopped_ = false;

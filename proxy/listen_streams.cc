@@ -12,9 +12,21 @@ ListenStreams::ListenStreams(const ListenDeps& deps, MetricsRegistry& metrics)
                           "Upstream GET streams this node holds for its session copies")) {}
 
 void ListenStreams::copyMapped(const UpstreamSessionCopy& copy) {
+  const std::string session = copy.client_session_id;
   auto stream = std::make_unique<ListenStream>(
       deps_, copy.client_session_id, copy.upstream_session_id, copy.credentials,
-      fmt::format("{}{}-{}", kListenStreamPrefix, deps_.request_ids.nodeId(), ++next_));
+      fmt::format("{}{}-{}", kListenStreamPrefix, deps_.request_ids.nodeId(), ++next_),
+      [this, session] {
+        // An upstream without GET streams (405) costs nothing per session;
+        // freed on a later turn, never inside its own callback.
+        deps_.deferred.post([this, session] {
+          auto it = streams_.find(session);
+          if (it != streams_.end() && it->second->stopped()) {
+            streams_.erase(it);
+            publishSize();
+          }
+        });
+      });
   ListenStream* started = stream.get();
   streams_[copy.client_session_id] = std::move(stream);
   started->start();

@@ -12,10 +12,11 @@ constexpr int64_t kSweepIntervalMs = 5'000;
 }  // namespace
 
 Rehydrator::Rehydrator(const RehydrationDeps& deps, const config::RehydrationConfig& cfg,
-                       MetricsRegistry& metrics)
+                       config::Millis session_idle_ttl, MetricsRegistry& metrics)
     : deps_(deps),
       cfg_(cfg),
-      map_(cfg.max_upstream_sessions, cfg.upstream_session_idle_ttl.count()),
+      map_(cfg.max_upstream_sessions,
+           std::min(cfg.upstream_session_idle_ttl, session_idle_ttl).count()),
       sweep_timer_(event_new(&deps.base, -1, EV_PERSIST, &Rehydrator::onSweepCb, this)),
       succeeded_(metrics.counter("sidecar_rehydrations_total", "Rehydrations by outcome", "result=\"ok\"")),
       failed_(metrics.counter("sidecar_rehydrations_total", "Rehydrations by outcome", "result=\"failed\"")),
@@ -34,7 +35,8 @@ Rehydrator::Rehydrator(const RehydrationDeps& deps, const config::RehydrationCon
                                      "result=\"no_copy\"")),
       copies_(metrics.gauge("sidecar_upstream_session_copies", "Upstream session copies mapped on this node")) {
   if (!sweep_timer_) std::abort();
-  const timeval tv = toTimeval(std::min<int64_t>(kSweepIntervalMs, cfg.upstream_session_idle_ttl.count()));
+  const timeval tv = toTimeval(std::min<int64_t>(
+      {kSweepIntervalMs, cfg.upstream_session_idle_ttl.count(), session_idle_ttl.count()}));
   event_add(sweep_timer_.get(), &tv);
 }
 

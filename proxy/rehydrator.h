@@ -26,8 +26,10 @@ class Rehydrator {
  public:
   using Done = std::function<void(Result<std::string>)>;
 
+  // Copies idle for min(upstream_session_idle_ttl, session_idle_ttl) are
+  // released, so a session that expires in the store has no copy left.
   Rehydrator(const RehydrationDeps& deps, const config::RehydrationConfig& cfg,
-             MetricsRegistry& metrics);
+             config::Millis session_idle_ttl, MetricsRegistry& metrics);
   Rehydrator(const Rehydrator&) = delete;
   Rehydrator& operator=(const Rehydrator&) = delete;
   ~Rehydrator();

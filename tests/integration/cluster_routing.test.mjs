@@ -214,3 +214,28 @@ test("DELETE on node A releases the copy on node B too; the session is gone ther
   assert.equal(late.status, 404);
   assert.equal(late.json?.error?.code, -32001);
 }));
+
+test("a cancellation sent to node B reaches the copy on node A running the request", group.guard(async () => {
+  const isCancel = (m) => m?.method === "notifications/cancelled";
+  const fetchFn = routingFetch((ex) => (isCancel(ex.message) ? b : a));
+  const { client, transport } = await sdkClient(fetchFn);
+  const routedBefore = await metric(a, ROUTED);
+  const abort = new AbortController();
+  const call = client.callTool({ name: "trigger-long-running-operation", arguments: { duration: 5, steps: 5 } },
+                               undefined, { signal: abort.signal, onprogress: () => {} });
+  await fetchFn.until(() => fetchFn.exchanges.find((e) => e.message?.method === "tools/call" &&
+                                                         e.events.some((ev) => ev.msg?.method === "notifications/progress")),
+                      10_000, "the call running on node A");
+  abort.abort("changed my mind");
+  await assert.rejects(call);
+  const cancel = await fetchFn.until(() => fetchFn.exchanges.find((e) => isCancel(e.message) && e.status !== undefined),
+                                     5000, "the cancellation POSTed");
+  assert.equal(cancel.node, "node-b");
+  assert.equal(cancel.status, 202);
+  // Node B forwards it to its own copy and over the bus to every other
+  // node's; node A's copy is the one running the request.
+  await waitFor(async () => await metric(a, ROUTED) === routedBefore + 1,
+                { timeoutMs: 5000, what: "node A delivering the cancellation to its copy" });
+  await transport.terminateSession();
+  await client.close();
+}));
