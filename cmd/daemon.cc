@@ -82,7 +82,7 @@ class Daemon {
                                            cfg.rehydration.timeout},
                     cfg.rehydration, cfg.session.idle_ttl, metrics_),
         listen_streams_(proxy::ListenDeps{*base_, deferred_, pool_, *store_, log_, clock_, request_ids_,
-                                          cfg.upstream},
+                                          cfg.upstream, listen_json_},
                         metrics_),
         router_(request_ids_, bus_, rehydrator_, log_),
         listener_(*base_, deferred_,
@@ -184,6 +184,7 @@ class Daemon {
   proxy::ServerRequestIds request_ids_;
   proxy::ClusterBus bus_;
   proxy::Rehydrator rehydrator_;
+  proxy::JsonRpcParser listen_json_;
   proxy::ListenStreams listen_streams_;
   proxy::MessageRouter router_;
   proxy::McpListener listener_;

@@ -85,7 +85,7 @@ void ListenStream::onChunk(evhttp_request* up) {
   sse_.feed(chunk, events);
   for (const auto& event : events) {
     if (event.data.empty()) continue;
-    auto parsed = json_.parse(event.data);
+    auto parsed = deps_.json.parse(event.data);
     if (!parsed.ok()) {
       deps_.log.warn("listen", "upstream_payload_not_jsonrpc",
                      {{"session", client_session_id_}, {"error", parsed.error().message}});

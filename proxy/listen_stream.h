@@ -41,6 +41,9 @@ struct ListenDeps {
   const Clock& clock;
   ServerRequestIds& request_ids;
   const config::UpstreamConfig& upstream;
+  // One parser for every listen stream of the node: each message is parsed
+  // and consumed at once, and a parser per stream would cost memory per copy.
+  JsonRpcParser& json;
 };
 
 class ListenStream {
@@ -86,7 +89,6 @@ class ListenStream {
   evhttp_request* req_ = nullptr;
   EventPtr retry_timer_;
   SseParser sse_;
-  JsonRpcParser json_;
   std::unique_ptr<ExchangeRecorder> recorder_;
 };
 

@@ -207,11 +207,13 @@ class ProxyExchange {
   std::vector<std::string> unanswered_;  // ids of this POST's requests without a response yet
   std::string upstream_last_event_id_;   // the upstream's own, for resuming it
   uint32_t upstream_retry_ms_ = 1'000;
+  bool upstream_polls_ = false;          // it sent `retry:`: it may close early and expect a GET
   int upstream_resumes_ = 0;             // consecutive, without progress
   bool resuming_upstream_ = false;       // the upstream request is a GET resumption
   bool complete_when_answered_ = false;  // a resumed upstream GET never ends by itself
   EventPtr resume_timer_;
   Subscription bus_watch_;         // the session closed, or its stream moved
+  CallHandle copy_call_;           // a standalone GET making sure this node has a copy
 
   ExchangeRecorder recorder_;
 };

@@ -47,7 +47,9 @@ void ProxyExchange::admit(std::optional<SessionRecord> record) {
   }
   deps_.store.touch(request_.session_id);
   record_ = std::move(record);
-  if (request_.method == EVHTTP_REQ_GET) {
+  // (A GET for a session the memory store does not know goes to the
+  // upstream as before: only the upstream can tell whether it lives.)
+  if (request_.method == EVHTTP_REQ_GET && record_) {
     // GET streams are the sidecar's: resumption answers from the shared log
     // (the ids are its own), and the standalone stream carries what every
     // node's upstream copy sent on its own GET stream (ListenStream).

@@ -56,7 +56,10 @@ void ProxyExchange::relaySse(evbuffer* data) {
     // The upstream's ids and retry hints are kept for resuming it; the
     // client gets ours.
     if (event.has_id && !event.id.empty()) upstream_last_event_id_ = event.id;
-    if (event.retry_ms) upstream_retry_ms_ = *event.retry_ms;
+    if (event.retry_ms) {
+      upstream_retry_ms_ = *event.retry_ms;
+      upstream_polls_ = true;
+    }
     if (event.data.empty()) continue;
     std::string payload = event.data;
     const uint64_t seq = observeServerPayload(event.data, event.id, &payload);
@@ -90,8 +93,13 @@ void ProxyExchange::noteServerMessage(const JsonRpcMessage& message) {
 
 bool ProxyExchange::resumeUpstreamStream() {
   constexpr int kMaxResumesWithoutProgress = 3;
-  if (admission_.log != EventLog::kSession || !rewrite_ids_ || upstream_last_event_id_.empty() ||
-      upstream_resumes_ >= kMaxResumesWithoutProgress) {
+  // Only an upstream that said it polls (a `retry:` on this stream, as the
+  // spec asks before closing a stream early) is asked again: some servers'
+  // replay after an id mixes in other streams' events (server-everything's),
+  // and a stream that just ended without a response (a cancelled request)
+  // has nothing more to give.
+  if (admission_.log != EventLog::kSession || !rewrite_ids_ || !upstream_polls_ ||
+      upstream_last_event_id_.empty() || upstream_resumes_ >= kMaxResumesWithoutProgress) {
     return false;
   }
   ++upstream_resumes_;
@@ -275,6 +283,17 @@ void ProxyExchange::serveFromLog() {
       LogTailTarget{request_.session_id, *from, !request_.last_event_id.empty(), request_.ctx},
       std::move(sink));
   tail_->start();
+  if (tail_kind_standalone && record_ && !deps_.rehydrator.mapped(request_.session_id)) {
+    // The standalone stream carries what the upstream copies send on their
+    // own GET streams: make sure there is at least this node's.
+    copy_call_ = deps_.rehydrator.resolve(
+        *record_, syntheticRequestHeaders(*evhttp_request_get_input_headers(client_), forwarding()),
+        [this](Result<std::string> copy) {
+          if (!copy.ok()) {
+            deps_.log.warn(request_.ctx, "standalone_copy_failed", {{"error", copy.error().message}});
+          }
+        });
+  }
 }
 
 void ProxyExchange::onBusSignal(BusSignal signal, std::string_view arg) {

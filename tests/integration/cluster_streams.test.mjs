@@ -288,3 +288,41 @@ test("every event id the client sees is the sidecar's, unique in the session; no
   await transport.terminateSession();
   await client.close();
 }));
+
+test("SIGTERM on the producing node: the stream closes with retry:, the SDK resumes on B, the call completes",
+     group.guard(async () => {
+  const draining = await startClusterNode(group, { redisUrl: redis.url, label: "node-draining",
+                                                   set: [...STREAM_SETTINGS, "drain.timeout=20s"] });
+  // Everything goes to the draining node until it drains; the resumption to B.
+  const fetchFn = routingFetch((ex) => (ex.method === "GET" && ex.lastEventId ? b : draining));
+  const transport = new StreamableHTTPClientTransport(new URL(draining.sidecar.url), {
+    fetch: fetchFn, requestInit: { headers: AUTH },
+    reconnectionOptions: { initialReconnectionDelay: RETRY_MS, maxReconnectionDelay: 1000,
+                           reconnectionDelayGrowFactor: 1, maxRetries: 2 },
+  });
+  const client = new Client({ name: "cluster-streams-it", version: "1.0.0" }, { capabilities: {} });
+  client.onerror = () => {};
+  await client.connect(transport);
+  const progress = [];
+  const call = client.callTool({ name: "trigger-long-running-operation", arguments: { duration: 3, steps: 6 } },
+                               undefined, { onprogress: (p) => progress.push(p.progress), timeout: 20_000 });
+  await waitFor(() => progress.length >= 1, { timeoutMs: 5000, what: "the first progress notification" });
+  process.kill(draining.sidecar.proc.pid, "SIGTERM");
+
+  const result = await call;
+  assert.match(result.content[0].text, /Long running operation completed/);
+  assert.deepEqual(progress, [1, 2, 3, 4, 5, 6], "each progress once, in order, across the drain");
+  const post = fetchFn.exchanges.find((e) => e.message?.method === "tools/call");
+  assert.equal(post.events.at(-1).retry, RETRY_MS, "the drained stream ended with a retry: hint");
+  assert.equal(post.cut, false, "the node closed it, not the client");
+  // (The SDK's standalone GET is closed by the drain too and resumes on B
+  // with a g. id; the call's stream is the p. one.)
+  const resumes = fetchFn.exchanges.filter((e) => e.method === "GET" && /^p\./.test(e.lastEventId ?? ""));
+  assert.equal(resumes.length, 1);
+  assert.equal(resumes[0].node, "node-b");
+  // The draining node read the call to its end, then exited cleanly.
+  await withTimeout(draining.sidecar.proc.exited, 10_000, "the drained node's exit");
+  assert.equal(draining.sidecar.proc.exitCode, 0);
+  assert.match(group.log(draining.sidecar.proc), /event=orphan_stream_completed/);
+  await client.close();
+}));
