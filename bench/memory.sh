@@ -9,8 +9,10 @@
 #   1. sidecar + Redis store: VmRSS and Redis used_memory before/after creating
 #      MEM_SESSIONS idle sessions (initialize + notifications/initialized);
 #      MEMORY USAGE of one session's meta key and event stream.
-#   2. sidecar + memory store: MEM_STREAMS concurrent GET SSE streams on one
-#      session (bench_upstream --get-streams holds them open); VmRSS.
+#   2. sidecar + memory store: MEM_STREAMS concurrent clients, each a session
+#      with its standalone GET SSE stream open (served from the session log;
+#      the sidecar's own upstream GET per session is held open by
+#      bench_upstream --get-streams); VmRSS.
 #   3. two sidecars on one Redis, each with its own bench_upstream: the first
 #      request for a session created on A, sent to B (rehydration), vs the same
 #      request repeated on B, vs a direct initialize to B's upstream.
@@ -160,7 +162,7 @@ part_sessions() {
 
 part_streams() {  # part_streams memory|redis
   local store=$1
-  log "2. $N_STREAMS concurrent GET SSE streams through the sidecar ($store store)"
+  log "2. $N_STREAMS clients with an open GET SSE stream each, through the sidecar ($store store)"
   start_upstream "upstream-streams-$store"
   local up_pid=$UP_PID
   start_sidecar "sidecar-streams-$store" "$UP_PORT" "$store"
@@ -168,18 +170,17 @@ part_streams() {  # part_streams memory|redis
   local limit n_streams=$N_STREAMS
   limit=$(nofile_limit "$sc")
   log "  sidecar RLIMIT_NOFILE (soft): $limit; bench_upstream: $(nofile_limit "$up_pid")"
-  # The sidecar holds two descriptors per stream (client + upstream connection).
+  # The sidecar holds two descriptors per stream (the client's GET and its
+  # own upstream GET for the session's copy).
   if (( n_streams * 2 + 100 > limit )); then
     n_streams=$(( (limit - 100) / 2 ))
     log "  RLIMIT_NOFILE $limit cannot hold $N_STREAMS streams x 2 fds (hard limit $(ulimit -Hn), no CAP_SYS_RESOURCE?): measuring $n_streams and extrapolating to $N_STREAMS"
   fi
-  if ! out=$(node "$CLIENT" sessions "$url" 1 1); then log "session failed: $out"; STATUS=1; return; fi
-  local sid rss0 rss1
-  sid=$(kv "$out" sid)
+  local rss0 rss1
   rss0=$(settle_rss "$sc")
   local ready=$TMP/streams-$store.ready cl i
   rm -f "$ready"
-  node "$CLIENT" streams "$url" "$sid" "$n_streams" "$ready" 240 2>"$TMP/streams-client-$store.log" &
+  node "$CLIENT" streams "$url" "$n_streams" "$ready" 240 2>"$TMP/streams-client-$store.log" &
   cl=$!
   PIDS+=("$cl")
   for ((i = 0; i < 1200; i++)); do  # up to 120 s
@@ -206,7 +207,7 @@ part_streams() {  # part_streams memory|redis
   else
     row "sidecar RSS, $opened open SSE streams ($store store)" "$total_mib MiB" "<= 150 MiB" "$(verdict "$total_mib" 150)"
   fi
-  row "  per stream (delta / $opened)" "$per B" "<= $((150 * 1024 * 1024 / N_STREAMS)) B" "$(verdict "$per" $((150 * 1024 * 1024 / N_STREAMS)))"
+  row "  per stream, its session included (delta / $opened)" "$per B" "<= $((150 * 1024 * 1024 / N_STREAMS)) B" "$(verdict "$per" $((150 * 1024 * 1024 / N_STREAMS)))"
   stop_and_forget "$cl"
   stop_and_forget "$sc" "$up_pid"
 }

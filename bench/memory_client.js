@@ -6,11 +6,14 @@
 //       N x (initialize + notifications/initialized) through URL, PARALLEL at
 //       a time on keep-alive connections. Prints
 //       SESSIONS ok=N failed=F seconds=S sid=<one session id> init_result_bytes=B
-//   node memory_client.js streams URL SID N READY_FILE HOLD_S
-//       opens N GET streams for SID (one TCP connection each, 64 connects in
-//       flight at a time), waits until every one got its response headers and
-//       its priming event, writes "READY opened=N failed=F" to READY_FILE and
-//       holds the streams open until SIGTERM or HOLD_S seconds.
+//   node memory_client.js streams URL N READY_FILE HOLD_S
+//       N clients, each a session of its own (2025-11-25, so the sidecar
+//       primes its streams) with its standalone GET stream open (one TCP
+//       connection each, 64 clients starting at a time; a session has one
+//       standalone stream: the sidecar ends older ones), waits until every
+//       stream got its response headers and its priming event, writes
+//       "READY opened=N failed=F" to READY_FILE and holds the streams open
+//       until SIGTERM or HOLD_S seconds.
 //   node memory_client.js rehydrate URL_A URL_B UPSTREAM_B_URL N
 //       per round: a session is created on node A; then, on node B, the first
 //       tools/call for it (B rehydrates), the same call repeated (B mapped,
@@ -25,23 +28,25 @@ const http = require('http');
 const fs = require('fs');
 
 const PROTOCOL = '2025-06-18';
-const INIT = (id) => JSON.stringify({
+// Streams are measured on sessions that get priming events.
+const STREAM_PROTOCOL = '2025-11-25';
+const INIT = (id, protocol = PROTOCOL) => JSON.stringify({
   jsonrpc: '2.0', id, method: 'initialize',
-  params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench-memory', version: '1.0.0' } },
+  params: { protocolVersion: protocol, capabilities: {}, clientInfo: { name: 'bench-memory', version: '1.0.0' } },
 });
 const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
 const CALL = (id) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } });
 
 function die(msg) { process.stderr.write(`memory_client: ${msg}\n`); process.exit(1); }
 
-function post(agent, url, body, sid, timeoutMs = 10000) {
+function post(agent, url, body, sid, timeoutMs = 10000, protocol = PROTOCOL) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const headers = {
       'Content-Type': 'application/json',
       'Accept': 'application/json, text/event-stream',
       'Content-Length': Buffer.byteLength(body),
-      'MCP-Protocol-Version': PROTOCOL,
+      'MCP-Protocol-Version': protocol,
     };
     if (sid) headers['Mcp-Session-Id'] = sid;
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers }, (res) => {
@@ -56,10 +61,10 @@ function post(agent, url, body, sid, timeoutMs = 10000) {
   });
 }
 
-async function createSession(agent, url, id) {
-  const r = await post(agent, url, INIT(id));
+async function createSession(agent, url, id, protocol = PROTOCOL) {
+  const r = await post(agent, url, INIT(id, protocol), undefined, 10000, protocol);
   if (r.status !== 200 || !r.sid) throw new Error(`initialize: status ${r.status}`);
-  const n = await post(agent, url, INITIALIZED, r.sid);
+  const n = await post(agent, url, INITIALIZED, r.sid, 10000, protocol);
   if (n.status !== 202) throw new Error(`notifications/initialized: status ${n.status}`);
   return r;
 }
@@ -95,9 +100,10 @@ async function sessions(url, n, parallel) {
   process.exit(failed ? 1 : 0);
 }
 
-function streams(url, sid, n, readyFile, holdS) {
+function streams(url, n, readyFile, holdS) {
   const u = new URL(url);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const posts = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const reqs = [];
   let started = 0, inflight = 0, opened = 0, failed = 0, done = false;
   const deadline = setTimeout(() => finish('deadline'), holdS * 1000);
@@ -106,6 +112,7 @@ function streams(url, sid, n, readyFile, holdS) {
     done = true;
     clearTimeout(deadline);
     for (const r of reqs) r.destroy();
+    posts.destroy();
     process.stderr.write(`memory_client streams: closing (${why}) opened=${opened} failed=${failed}\n`);
     setTimeout(() => process.exit(0), 200);
   }
@@ -120,13 +127,22 @@ function streams(url, sid, n, readyFile, holdS) {
       pump();
     }
   }
-  function openOne() {
+  async function openOne() {
     started++; inflight++;
     let counted = false;
     const once = (good) => { if (!counted) { counted = true; settled(good); } };
+    let sid;
+    try {
+      sid = (await createSession(posts, url, started, STREAM_PROTOCOL)).sid;
+    } catch (e) {
+      if (failed < 3) process.stderr.write(`session: ${e.message}\n`);
+      once(false);
+      return;
+    }
+    if (done) return;
     const req = http.request({
       host: u.hostname, port: u.port, path: u.pathname, method: 'GET', agent,
-      headers: { 'Accept': 'text/event-stream', 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': PROTOCOL },
+      headers: { 'Accept': 'text/event-stream', 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': STREAM_PROTOCOL },
     }, (res) => {
       if (res.statusCode !== 200) { once(false); res.resume(); return; }
       res.on('data', () => once(true));  // the priming event arrived
@@ -197,6 +213,6 @@ const [cmd, ...a] = process.argv.slice(2);
 const guard = setTimeout(() => die('hard time limit (300 s) reached'), 300000);
 guard.unref();
 if (cmd === 'sessions') sessions(a[0], +a[1], +(a[2] || 4)).catch((e) => die(e.message));
-else if (cmd === 'streams') streams(a[0], a[1], +a[2], a[3], +(a[4] || 120));
+else if (cmd === 'streams') streams(a[0], +a[1], a[2], +(a[3] || 120));
 else if (cmd === 'rehydrate') rehydrate(a[0], a[1], a[2], +a[3]).catch((e) => die(e.message));
 else die('usage: memory_client.js sessions|streams|rehydrate ...');

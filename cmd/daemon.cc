@@ -83,7 +83,8 @@ class Daemon {
                     cfg.rehydration, cfg.session.idle_ttl, metrics_),
         listen_streams_(proxy::ListenDeps{*base_, deferred_, pool_, *store_, log_, clock_, request_ids_,
                                           cfg.upstream, listen_json_},
-                        metrics_),
+                        metrics_,
+                        [this](const std::string& session) { return rehydrator_.copyOf(session); }),
         router_(request_ids_, bus_, rehydrator_, log_),
         listener_(*base_, deferred_,
                   proxy::ExchangeDeps{pool_, *store_, replier_, log_, proxy_metrics_, cfg_, clock_,
@@ -97,7 +98,8 @@ class Daemon {
     bus_.start({[this](const std::string& session) { rehydrator_.releaseSession(session); },
                 [this](const std::string& session, std::string message) {
                   router_.fromBus(session, std::move(message));
-                }});
+                },
+                [this](const std::string& session) { listen_streams_.standaloneOpened(session); }});
   }
   ~Daemon() { rehydrator_.setObserver(nullptr); }
 

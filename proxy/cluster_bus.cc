@@ -84,6 +84,7 @@ void ClusterBus::onMessage(std::string_view message) {
     if (handlers_.closed) handlers_.closed(session);
     signal(session, BusSignal::kClosed, {});
   } else if (kind == "taken") {
+    if (handlers_.standalone_opened) handlers_.standalone_opened(session);
     signal(session, BusSignal::kTaken, payload);
   } else if (kind == "deliver") {
     const bool for_me = node == node_id_ ||

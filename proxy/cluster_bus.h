@@ -37,6 +37,7 @@ class ClusterBus {
   struct Handlers {
     std::function<void(const std::string& session_id)> closed;
     std::function<void(const std::string& session_id, std::string message)> deliver;
+    std::function<void(const std::string& session_id)> standalone_opened;
   };
 
   ClusterBus(sessionstore::SessionStore& store, Logger& log, std::string node_id);

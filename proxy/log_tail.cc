@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "common/timeval.h"
+#include "proxy/listen_streams.h"
 #include "proxy/sse_parser.h"
 
 namespace sidecar::proxy {
@@ -40,6 +41,8 @@ LogTail::LogTail(sessionstore::SessionStore& store, event_base& base, Logger& lo
 
 void LogTail::start() {
   if (target_.from.kind == StreamKind::kStandalone) {
+    // First, so that a copy mapped from now on knows to listen.
+    renewLeases();
     if (target_.resumed) {
       follow(target_.from.position);
       return;
@@ -82,10 +85,7 @@ void LogTail::follow(uint64_t after_seq) {
   const auto period = cfg_.lease_ttl / 3;
   const timeval tv = toTimeval(std::max<int64_t>(period.count(), 1));
   event_add(timer_.get(), &tv);
-  if (target_.from.kind == StreamKind::kRequest) {
-    store_.putLease(target_.session_id, tailLeaseName(target_.from.stream_id), target_.ctx,
-                    cfg_.lease_ttl);
-  }
+  if (target_.from.kind == StreamKind::kRequest) renewLeases();
   pump();
 }
 
@@ -200,10 +200,17 @@ void LogTail::saveCursor() {
                   cursor_ttl_);
 }
 
+void LogTail::renewLeases() {
+  // A request stream's tail keeps its orphaned producer going; a standalone
+  // stream keeps every node's copy listening upstream.
+  const std::string name = target_.from.kind == StreamKind::kRequest
+                               ? tailLeaseName(target_.from.stream_id)
+                               : std::string(kStandaloneLease);
+  store_.putLease(target_.session_id, name, target_.ctx, cfg_.lease_ttl);
+}
+
 void LogTail::checkLease() {
   if (done_ || target_.from.kind != StreamKind::kRequest) return;
-  store_.putLease(target_.session_id, tailLeaseName(target_.from.stream_id), target_.ctx,
-                  cfg_.lease_ttl);
   lease_call_ = store_.readLease(
       target_.session_id, producerLeaseName(target_.from.stream_id),
       [this](Result<std::optional<std::string>> holder) {
@@ -249,6 +256,7 @@ void LogTail::finish() {
 
 void LogTail::onTimerCb(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<LogTail*>(arg);
+  if (!self->done_) self->renewLeases();
   self->checkLease();
   self->pump();
 }

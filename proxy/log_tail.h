@@ -85,6 +85,7 @@ class LogTail {
   void onPage(Result<sessionstore::EventPage> page);
   void consider(const sessionstore::EventRecord& event);
   void checkLease();
+  void renewLeases();
   void saveCursor();
   void endWithLapsedProducer();
   void finish();

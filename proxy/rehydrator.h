@@ -39,6 +39,8 @@ class Rehydrator {
   // synthetic initialize.
   CallHandle resolve(const sessionstore::SessionRecord& record, HeaderList headers, Done done);
   std::optional<std::string> mapped(const std::string& client_id);
+  // This node's copy of the session (without refreshing it), or nullptr.
+  const UpstreamSessionCopy* copyOf(const std::string& client_id) const { return map_.peek(client_id); }
 
   // This node created the session: the upstream's copy is the session.
   void adopt(const std::string& client_id, HeaderList credentials);

@@ -13,7 +13,7 @@ import {
   CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
-import { CLUSTER_TOKEN, metric, routingFetch, startClusterNode } from "./support/cluster.mjs";
+import { CLUSTER_TOKEN, metric, openSse, routingFetch, startClusterNode } from "./support/cluster.mjs";
 import { initializeRaw, jsonRpcHeaders, post } from "./support/mcp.mjs";
 import { ProcessGroup } from "./support/processes.mjs";
 import { startRedis } from "./support/redis.mjs";
@@ -189,7 +189,16 @@ test("DELETE on node A releases the copy on node B too; the session is gone ther
   const echo = (node, id) => post(node.sidecar.url, { jsonrpc: "2.0", id, method: "tools/call",
                                                       params: { name: "echo", arguments: { message: "x" } } }, session);
   assert.equal((await echo(b, 2)).status, 200, "node B holds a copy now");
-  await waitFor(async () => await metric(b, LISTENING) >= 1, { timeoutMs: 3000, what: "node B's listen stream" });
+  // Copies listen upstream while the session has a standalone GET open,
+  // wherever it is: open one on node A.
+  const getHeaders = jsonRpcHeaders({ ...session, extra: { ...session.extra, accept: "text/event-stream" } });
+  delete getHeaders["content-type"];
+  const standalone = await openSse(a.sidecar.url, { method: "GET", headers: getHeaders });
+  assert.equal(standalone.status, 200);
+  for (const node of [a, b]) {
+    await waitFor(async () => await metric(node, LISTENING) >= 1,
+                  { timeoutMs: 3000, what: `${node.label}'s listen stream` });
+  }
   const before = {};
   for (const node of [a, b]) {
     before[node.label] = { copies: await metric(node, COPIES), released: await metric(node, RELEASED),
@@ -208,6 +217,7 @@ test("DELETE on node A releases the copy on node B too; the session is gone ther
     await waitFor(async () => await metric(node, LISTENING) === was.listening - 1,
                   { timeoutMs: 3000, what: `${node.label} to close its copy's GET stream` });
   }
+  await withTimeout(standalone.done, 3000, "the standalone GET to end with the session");
   await sleep(300);
   assert.equal(await metric(b, RELEASED), before["node-b"].released + 1, "released exactly once");
   const late = await echo(b, 3);

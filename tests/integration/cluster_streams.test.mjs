@@ -45,8 +45,8 @@ function parseId(id) {
 
 const isProgress = (e) => e.msg?.method === "notifications/progress";
 
-async function sdkClient(fetchFn, capabilities = {}) {
-  const transport = new StreamableHTTPClientTransport(new URL(a.sidecar.url), {
+async function sdkClient(fetchFn, capabilities = {}, firstNode = a) {
+  const transport = new StreamableHTTPClientTransport(new URL(firstNode.sidecar.url), {
     fetch: fetchFn,
     requestInit: { headers: AUTH },
     // Two attempts at most, so a resumption that fails shows up as a failed call.
@@ -295,14 +295,7 @@ test("SIGTERM on the producing node: the stream closes with retry:, the SDK resu
                                                    set: [...STREAM_SETTINGS, "drain.timeout=20s"] });
   // Everything goes to the draining node until it drains; the resumption to B.
   const fetchFn = routingFetch((ex) => (ex.method === "GET" && ex.lastEventId ? b : draining));
-  const transport = new StreamableHTTPClientTransport(new URL(draining.sidecar.url), {
-    fetch: fetchFn, requestInit: { headers: AUTH },
-    reconnectionOptions: { initialReconnectionDelay: RETRY_MS, maxReconnectionDelay: 1000,
-                           reconnectionDelayGrowFactor: 1, maxRetries: 2 },
-  });
-  const client = new Client({ name: "cluster-streams-it", version: "1.0.0" }, { capabilities: {} });
-  client.onerror = () => {};
-  await client.connect(transport);
+  const { client } = await sdkClient(fetchFn, {}, draining);
   const progress = [];
   const call = client.callTool({ name: "trigger-long-running-operation", arguments: { duration: 3, steps: 6 } },
                                undefined, { onprogress: (p) => progress.push(p.progress), timeout: 20_000 });

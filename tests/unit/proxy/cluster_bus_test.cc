@@ -26,9 +26,11 @@ struct TwoNodes {
         a(store, log, "000000000000000a"),
         b(store, log, "000000000000000b") {
     a.start({[this](const std::string& s) { closed_a.push_back(s); },
-             [this](const std::string& s, std::string m) { delivered_a.push_back(s + "|" + m); }});
+             [this](const std::string& s, std::string m) { delivered_a.push_back(s + "|" + m); },
+             [this](const std::string& s) { opened_a.push_back(s); }});
     b.start({[this](const std::string& s) { closed_b.push_back(s); },
-             [this](const std::string& s, std::string m) { delivered_b.push_back(s + "|" + m); }});
+             [this](const std::string& s, std::string m) { delivered_b.push_back(s + "|" + m); },
+             [this](const std::string& s) { opened_b.push_back(s); }});
   }
   void settle() {
     for (int i = 0; i < 10; ++i) event_base_loop(base.get(), EVLOOP_ONCE | EVLOOP_NONBLOCK);
@@ -41,7 +43,7 @@ struct TwoNodes {
   sessionstore::MemorySessionStore store;
   ClusterBus a;
   ClusterBus b;
-  std::vector<std::string> closed_a, closed_b, delivered_a, delivered_b;
+  std::vector<std::string> closed_a, closed_b, delivered_a, delivered_b, opened_a, opened_b;
 };
 
 }  // namespace
@@ -66,6 +68,9 @@ TEST_CASE("a closed session reaches every node and the session's watchers") {
   nodes.a.standaloneTaken("s1", "stream-7");
   nodes.a.sessionClosed("s1");
   nodes.settle();
+  // Every node hears of the new standalone stream (its copy starts listening).
+  CHECK(nodes.opened_a == std::vector<std::string>{"s1"});
+  CHECK(nodes.opened_b == std::vector<std::string>{"s1"});
   CHECK(nodes.closed_a == std::vector<std::string>{"s1"});
   CHECK(nodes.closed_b == std::vector<std::string>{"s1"});
   CHECK(signals == std::vector<std::string>{"taken:stream-7", "closed"});
