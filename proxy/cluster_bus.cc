@@ -39,6 +39,9 @@ void ClusterBus::sessionClosed(const std::string& session_id) {
 }
 
 void ClusterBus::standaloneTaken(const std::string& session_id, const std::string& stream_id) {
+  // This node's copy starts listening now, not a bus round trip later: the
+  // upstream should see its GET as soon as the client's arrives.
+  if (handlers_.standalone_opened) handlers_.standalone_opened(session_id);
   store_.publish(encode("taken", session_id, node_id_, stream_id));
 }
 
@@ -84,7 +87,7 @@ void ClusterBus::onMessage(std::string_view message) {
     if (handlers_.closed) handlers_.closed(session);
     signal(session, BusSignal::kClosed, {});
   } else if (kind == "taken") {
-    if (handlers_.standalone_opened) handlers_.standalone_opened(session);
+    if (node != node_id_ && handlers_.standalone_opened) handlers_.standalone_opened(session);
     signal(session, BusSignal::kTaken, payload);
   } else if (kind == "deliver") {
     const bool for_me = node == node_id_ ||

@@ -245,7 +245,7 @@ void ProxyExchange::serveFromLog() {
   bus_watch_ = deps_.bus.watch(request_.session_id,
                                [this](BusSignal signal, std::string_view arg) { onBusSignal(signal, arg); });
   LogTailSink sink;
-  sink.begin = [this, tail_kind_standalone](const std::string& resume_from) {
+  sink.begin = [this](const std::string& resume_from) {
     stage_ = Stage::kRelaying;
     body_kind_ = BodyKind::kSse;
     upstream_status_ = 200;
@@ -255,7 +255,6 @@ void ProxyExchange::serveFromLog() {
     evhttp_add_header(&headers, "Cache-Control", "no-cache");
     evhttp_add_header(&headers, "Mcp-Session-Id", request_.session_id.c_str());
     startClientReply();
-    if (tail_kind_standalone) deps_.bus.standaloneTaken(request_.session_id, recorder_.streamId());
     if (primes()) {
       sendPriming(resume_from);
     }
@@ -283,6 +282,7 @@ void ProxyExchange::serveFromLog() {
       LogTailTarget{request_.session_id, *from, !request_.last_event_id.empty(), request_.ctx},
       std::move(sink));
   tail_->start();
+  if (tail_kind_standalone) deps_.bus.standaloneTaken(request_.session_id, recorder_.streamId());
   if (tail_kind_standalone && record_ && !deps_.rehydrator.mapped(request_.session_id)) {
     // The standalone stream carries what the upstream copies send on their
     // own GET streams: make sure there is at least this node's.

@@ -68,7 +68,8 @@ TEST_CASE("a closed session reaches every node and the session's watchers") {
   nodes.a.standaloneTaken("s1", "stream-7");
   nodes.a.sessionClosed("s1");
   nodes.settle();
-  // Every node hears of the new standalone stream (its copy starts listening).
+  // Every node hears of the new standalone stream (its copy starts
+  // listening): the announcing node at once, not again from the bus.
   CHECK(nodes.opened_a == std::vector<std::string>{"s1"});
   CHECK(nodes.opened_b == std::vector<std::string>{"s1"});
   CHECK(nodes.closed_a == std::vector<std::string>{"s1"});
