@@ -49,8 +49,12 @@ void LogTail::start() {
     }
     read_call_ = store_.readLease(target_.session_id, std::string(kStandaloneCursor),
                                  [this](Result<std::optional<std::string>> cursor) {
+                                   // No cursor: no standalone GET delivered anything yet,
+                                   // so everything the copies sent is due.
                                    uint64_t after = 0;
-                                   if (cursor.ok() && cursor.value().has_value()) {
+                                   if (!cursor.ok()) {
+                                     after = target_.log_end;  // better a gap than repeats
+                                   } else if (cursor.value().has_value()) {
                                      after = std::strtoull(cursor.value()->c_str(), nullptr, 10);
                                    }
                                    follow(after);

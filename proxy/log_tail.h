@@ -61,6 +61,8 @@ struct LogTailTarget {
   std::string session_id;
   EventId from;  // the stream and the position after which to deliver
   bool resumed = false;  // `from` came from Last-Event-ID (else: a fresh standalone GET)
+  uint64_t log_end = 0;  // the session's seq at admission: where a fresh GET starts if the
+                         // store cannot say where the last standalone GET stopped
   std::string ctx;
 };
 

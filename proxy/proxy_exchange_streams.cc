@@ -279,7 +279,8 @@ void ProxyExchange::serveFromLog() {
   sink.end = [this] { endClientReply(); };
   tail_ = std::make_unique<LogTail>(
       deps_.store, *base_, deps_.log, deps_.clock, deps_.cfg,
-      LogTailTarget{request_.session_id, *from, !request_.last_event_id.empty(), request_.ctx},
+      LogTailTarget{request_.session_id, *from, !request_.last_event_id.empty(),
+                    record_ ? record_->event_count : 0, request_.ctx},
       std::move(sink));
   tail_->start();
   if (tail_kind_standalone) deps_.bus.standaloneTaken(request_.session_id, recorder_.streamId());
