@@ -4,7 +4,9 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -12,10 +14,14 @@ namespace sidecar::proxy {
 
 Result<uint16_t> bindHttp(evhttp& http, const config::HostPort& where,
                           evhttp_bound_socket** socket_out) {
+  errno = 0;
   evhttp_bound_socket* socket = evhttp_bind_socket_with_handle(&http, where.host.c_str(), where.port);
   if (socket == nullptr) {
+    // errno is bind()'s or listen()'s (e.g. "Address already in use").
+    const int error = errno;
     return makeError(ErrorCode::kUnavailable,
-                     fmt::format("cannot listen on {}:{}", where.host, where.port));
+                     fmt::format("cannot listen on {}:{}: {}", where.host, where.port,
+                                 error != 0 ? std::strerror(error) : "unknown error"));
   }
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
