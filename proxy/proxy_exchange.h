@@ -123,6 +123,7 @@ class ProxyExchange {
   bool primes() const;
   void sendPriming(const std::string& event_id);
   void startStreamTimer();
+  void renewProducerLease();
   void onStreamTimer();
   void becomeOrphan();
   void cancelOrphan();

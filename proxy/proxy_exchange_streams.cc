@@ -144,6 +144,13 @@ void ProxyExchange::startStreamTimer() {
   stream_timer_.reset(event_new(base_, -1, EV_PERSIST, &ProxyExchange::onStreamTimerCb, this));
   const timeval period = toTimeval(std::max<int64_t>(deps_.cfg.streams.lease_ttl.count() / 3, 1));
   event_add(stream_timer_.get(), &period);
+  // No lease yet: most streams end within a tick, and a tail cannot ask
+  // before one (it checks a tick after a resumption, which comes after this
+  // stream started), so the first renewal is the first put. An orphan puts
+  // it at once.
+}
+
+void ProxyExchange::renewProducerLease() {
   deps_.store.putLease(request_.session_id, producerLeaseName(recorder_.streamId()), request_.ctx,
                        deps_.cfg.streams.lease_ttl);
 }
@@ -153,8 +160,7 @@ void ProxyExchange::onStreamTimer() {
     stream_timer_.reset();
     return;
   }
-  deps_.store.putLease(request_.session_id, producerLeaseName(recorder_.streamId()), request_.ctx,
-                       deps_.cfg.streams.lease_ttl);
+  renewProducerLease();
   if (!orphaned_ || deps_.clock.monotonicMs() - orphaned_at_ms_ < deps_.cfg.streams.orphan_ttl.count()) {
     return;
   }
@@ -180,6 +186,7 @@ void ProxyExchange::becomeOrphan() {
                   {"orphan_ttl_ms", deps_.cfg.streams.orphan_ttl.count()}});
   orphaned_ = true;
   orphaned_at_ms_ = deps_.clock.monotonicMs();
+  if (stream_timer_) renewProducerLease();
   if (reading_paused_ && upstream_conn_) {
     bufferevent_enable(evhttp_connection_get_bufferevent(upstream_conn_.get()), EV_READ);
     reading_paused_ = false;
