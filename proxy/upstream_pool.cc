@@ -59,8 +59,9 @@ void UpstreamPool::discard(EvHttpConnectionPtr conn) {
   if (!conn) return;
   // Freed on the next turn: the caller may be inside a callback of a request
   // that ran on this very connection.
-  auto* raw = conn.release();
-  deferred_.post([raw] { EvHttpConnectionPtr owned(raw); });
+  // Owned by the task, so a queue dropped at shutdown still frees it.
+  std::shared_ptr<evhttp_connection> owned(conn.release(), &evhttp_connection_free);
+  deferred_.post([owned]() mutable { owned.reset(); });
 }
 
 }  // namespace sidecar::proxy

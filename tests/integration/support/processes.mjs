@@ -106,12 +106,13 @@ export class ProcessGroup {
   }
 
   // Called from after(): stops everything, prints the logs if a test failed,
-  // and removes the temp dir when all went well.
+  // and removes the temp dir when all went well (kept with MCP_IT_KEEP_LOGS=1,
+  // e.g. to look for sanitizer reports written at exit).
   async finish() {
     await this.stopAll();
     if (this.failed) {
       this.dumpLogs();
-    } else {
+    } else if (!process.env.MCP_IT_KEEP_LOGS) {
       rmSync(this.dir, { recursive: true, force: true });
     }
   }
