@@ -249,3 +249,26 @@ test("a cancellation sent to node B reaches the copy on node A running the reque
   await transport.terminateSession();
   await client.close();
 }));
+
+test("a newer standalone GET on node B ends the older one on node A: a message goes to one stream",
+     group.guard(async () => {
+  const session = await initializeRaw(a.sidecar.url, { extraHeaders: AUTH });
+  const getHeaders = jsonRpcHeaders({ ...session, extra: { ...session.extra, accept: "text/event-stream" } });
+  delete getHeaders["content-type"];
+  const older = await openSse(a.sidecar.url, { method: "GET", headers: getHeaders });
+  assert.equal(older.status, 200);
+  const newer = await openSse(b.sidecar.url, { method: "GET", headers: getHeaders });
+  assert.equal(newer.status, 200);
+  await withTimeout(older.done, 3000, "the older standalone GET to end");
+  assert.equal(older.error, undefined, "ended cleanly, not broken");
+
+  const toggle = await post(a.sidecar.url, { jsonrpc: "2.0", id: 5, method: "tools/call",
+                                             params: { name: "toggle-simulated-logging", arguments: {} } }, session);
+  assert.equal(toggle.status, 200);
+  const logged = await newer.next((e) => e.msg?.method === "notifications/message", 7000,
+                                  "a log message on the newer stream");
+  assert.match(logged.id, STANDALONE_ID);
+  assert.equal(older.events.filter((e) => e.msg?.method === "notifications/message").length, 0);
+  newer.close();
+  await fetch(a.sidecar.url, { method: "DELETE", headers: jsonRpcHeaders(session) });
+}));
