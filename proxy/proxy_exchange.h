@@ -117,6 +117,8 @@ class ProxyExchange {
   void pauseUpstreamReads();
   void endClientReply();
   void restoreClientConnection();
+  // Bytes queued for the client and not yet written (0 once it left).
+  size_t clientBacklog() const;
 
   // Streams the sidecar owns: ids, priming, orphans, the producer lease.
   void relaySse(evbuffer* data);

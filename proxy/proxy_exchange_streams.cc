@@ -14,13 +14,6 @@
 #include "common/timeval.h"
 
 namespace sidecar::proxy {
-namespace {
-
-evbuffer* clientOutput(evhttp_connection* conn) {
-  return bufferevent_get_output(evhttp_connection_get_bufferevent(conn));
-}
-
-}  // namespace
 
 // ---- request streams -------------------------------------------------------
 
@@ -280,8 +273,7 @@ void ProxyExchange::serveFromLog() {
     relayToClient(buffer.get());
   };
   sink.client_full = [this] {
-    return client_conn_ == nullptr ||
-           evbuffer_get_length(clientOutput(client_conn_)) > deps_.cfg.limits.stream_buffer_bytes;
+    return client_conn_ == nullptr || clientBacklog() > deps_.cfg.limits.stream_buffer_bytes;
   };
   sink.end = [this] { endClientReply(); };
   tail_ = std::make_unique<LogTail>(
