@@ -15,6 +15,16 @@
 //          CLOSED) are acknowledged by the store before the response is
 //          released to the client; messages are appended in order.
 //
+// Streams the sidecar owns: a session's SSE events get the sidecar's ids, a
+// GET is served from the session log (LogTail), a request stream whose client
+// left is read on as an orphan, and an upstream that closes a stream early
+// after `retry:` is asked again (docs/architecture.md, "Streams that survive
+// nodes").
+//
+// Files: proxy_exchange.cc (forward, upstream side), _admit.cc, _client.cc
+// (reply, backpressure, hang-ups), _effects.cc (the gate), _persist.cc,
+// _streams.cc.
+//
 // Owned by McpListener, which destroys it on a later loop turn after it
 // reports itself finished. Its address is the argument of libevent
 // callbacks, so it is neither copyable nor movable. A client hang-up cancels
