@@ -63,10 +63,12 @@ void ProxyExchange::forward() {
   evkeyvalq& out = *evhttp_request_get_output_headers(up);
   forwardRequestHeaders(*evhttp_request_get_input_headers(client_), out, forwarding());
   evhttp_cmd_type method = evhttp_request_get_command(client_);
+  // A session's event ids are the sidecar's: the upstream never sees one.
+  if (admission_.log == EventLog::kSession) evhttp_remove_header(&out, "Last-Event-ID");
   if (resuming_upstream_) {
     // The same stream, asked for again from where the upstream left it.
     method = EVHTTP_REQ_GET;
-    for (const char* name : {"Content-Type", "Accept", "Last-Event-ID"}) evhttp_remove_header(&out, name);
+    for (const char* name : {"Content-Type", "Accept"}) evhttp_remove_header(&out, name);
     evhttp_add_header(&out, "Accept", "text/event-stream");
     evhttp_add_header(&out, "Last-Event-ID", upstream_last_event_id_.c_str());
   }
