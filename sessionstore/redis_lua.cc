@@ -28,16 +28,20 @@ end
 local function putBlob(key, bytes)
   if bytes ~= '' then redis.call('SET', key, bytes, 'PX', ARGV[3], 'NX') end
 end
--- A session's blobs live at least as long as the session. A missing one
--- stays missing (only create/complete_initialize have the bytes).
+-- A session's blobs live at least as long as the session: compared as
+-- absolute expiry times (PEXPIRETIME), so the clock advancing between two
+-- commands of this script cannot leave a blob a millisecond short. Never
+-- shortens a blob another session keeps longer. A missing blob stays
+-- missing (-2; only create and complete_initialize have the bytes).
 local function keepBlobs()
-  local ttl = tonumber(ARGV[3])
   local refs = redis.call('HMGET', KEYS[1], 'client_params_ref', 'server_result_ref')
+  local until_ms = nil
   for i = 1, 2 do
     local ref = refs[i]
     if ref and ref ~= '' then
+      until_ms = until_ms or redis.call('PEXPIRETIME', KEYS[1])
       local key = blobKey(ref)
-      if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+      if redis.call('PEXPIRETIME', key) < until_ms then redis.call('PEXPIREAT', key, until_ms) end
     end
   end
 end

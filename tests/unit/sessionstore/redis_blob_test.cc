@@ -51,13 +51,18 @@ long long pttl(RedisSyncClient& redis, const std::string& key) {
   return std::stoll(redis.command({"PTTL", key}));
 }
 
+// Absolute expiry (unix ms): comparable without the clock moving between reads.
+long long expiresAt(RedisSyncClient& redis, const std::string& key) {
+  return std::stoll(redis.command({"PEXPIRETIME", key}));
+}
+
 size_t blobCount(RedisSyncClient& redis, const std::string& prefix) {
   return redis.reply({"KEYS", prefix + "blob:*"}).elements.size();
 }
 
 }  // namespace
 
-TEST_CASE("identical params and InitializeResults are stored once; meta stays a listpack",
+TEST_CASE("identical params and InitializeResults are stored once, meta stays a listpack",
           "[blobs]") {
   RedisServer server;
   const RedisHarnessConfig cfg = withTtl(server.port(), 60s);
@@ -101,16 +106,16 @@ TEST_CASE("identical params and InitializeResults are stored once; meta stays a 
   // Blobs live at least as long as the session: a refresh extends a blob
   // that would expire first, and never shortens one.
   const std::string meta = h.redis().keys().session("b-1").meta;
-  CHECK(pttl(redis, result_blob) >= pttl(redis, meta));
+  CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, meta));
   REQUIRE(redis.command({"PEXPIRE", result_blob, "5000"}) == "1");
   REQUIRE(redis.command({"PEXPIRE", params_blob, "600000"}) == "1");
   h.store().touch("b-1");
   REQUIRE(h.pumpUntil([&] { return pttl(redis, result_blob) > 55'000; }));
-  CHECK(pttl(redis, result_blob) >= pttl(redis, meta));
+  CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, meta));
   CHECK(pttl(redis, params_blob) > 65'000);  // longer TTL kept
   h.store().appendEvents("b-1", {redisEvent("e")});
   REQUIRE(s.read("b-1", 0, 10).ok());
-  CHECK(pttl(redis, result_blob) >= pttl(redis, meta));
+  CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, meta));
 
   // A blob gone from Redis answers empty and is counted, the record stays.
   REQUIRE(redis.command({"DEL", result_blob}) == "1");
@@ -188,7 +193,7 @@ TEST_CASE("records written in the old format (values inline in meta) still read"
   REQUIRE(redis.command({"PEXPIRE", result_blob, "5000"}) == "1");
   h.store().touch(id);
   REQUIRE(h.pumpUntil([&] { return pttl(redis, keys.meta) > 55'000; }));
-  CHECK(pttl(redis, result_blob) >= pttl(redis, keys.meta));
+  CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, keys.meta));
   CHECK(s.transition(id, SessionState::kActive).ok());
   CHECK(h.counter("sidecar_store_blobs_missing_total") == 0);
 }
