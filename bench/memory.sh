@@ -147,14 +147,22 @@ part_sessions() {
   local record=$((meta + events)) target_record=$((1024 + init_params))
   log "  sidecar VmRSS ${rss0} KiB -> ${rss1} KiB; redis used_memory $mem0 -> $mem1; keys: $(rcli dbsize | tr -d '\r')"
   log "  one session: $meta_key MEMORY USAGE=$meta B (DUMP ${meta_len} B), $events_key MEMORY USAGE=$events B (XLEN $(rcli xlen "$events_key" | tr -d '\r'), stream-node-max-bytes $(rcli config get stream-node-max-bytes | tr -d '\r' | awk 'NR == 2'))"
-  log "  key types: meta=$(rcli type "$meta_key" | tr -d '\r') events=$(rcli type "$events_key" | tr -d '\r')"
+  log "  key types: meta=$(rcli type "$meta_key" | tr -d '\r') ($(rcli object encoding "$meta_key" | tr -d '\r')) events=$(rcli type "$events_key" | tr -d '\r')"
   log "  meta fields: $(rcli hkeys "$meta_key" 2>/dev/null | tr -d '\r' | tr '\n' ' ')"
-  log "  InitializeResult $init_bytes B, initialize params $init_params B (stored per session, not content-addressed)"
+  # Content-addressed blobs (client_params, InitializeResult), shared by every
+  # session with the same bytes: count them and their MEMORY USAGE in total.
+  local blob_keys=0 blob_mem=0 key
+  while read -r key; do
+    [[ -z $key ]] && continue
+    blob_keys=$((blob_keys + 1))
+    blob_mem=$((blob_mem + $(rcli memory usage "$key" | tr -d '\r')))
+  done < <(rcli --scan --pattern 'mcp:blob:*' | tr -d '\r')
+  log "  InitializeResult $init_bytes B, initialize params $init_params B; blobs: $blob_keys keys, MEMORY USAGE $blob_mem B in total (shared by all sessions)"
   SID_EXAMPLE=$sid
   row "sidecar RSS per idle session (Redis store, $ok sessions)" "$per_rss B" "<= 2048 B" "$(verdict "$per_rss" 2048)"
   row "Redis used_memory per session" "$per_redis B" "<= $target_record B" "$(verdict "$per_redis" "$target_record")"
   row "Redis record (MEMORY USAGE meta $meta + events $events)" "$record B" "<= 1024 + $init_params B" "$(verdict "$record" "$target_record")"
-  row "  of which InitializeResult (per session, not shared)" "$init_bytes B" "-" "-"
+  row "  InitializeResult $init_bytes B + params $init_params B: $blob_keys shared blob keys" "$(div "$blob_mem" "$ok") B per session" "-" "-"
   stop_and_forget "$sc" "$up_pid"
 }
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <utility>
 
+#include "sessionstore/hex_digest.h"
+
 namespace sidecar::sessionstore {
 namespace {
 
@@ -58,10 +60,21 @@ Result<EventRecord> decodeEntry(const RedisReply& entry) {
 
 }  // namespace
 
-std::vector<std::string> encodeCreateArgs(const SessionRecord& record) {
-  return {sessionStateName(record.state), record.protocol_version,
-          record.client_params,           record.server_result,
-          record.credential_fingerprint,  std::to_string(record.created_unix_ms)};
+std::string blobRef(std::string_view bytes) {
+  return bytes.empty() ? std::string() : sha256Hex(bytes);
+}
+
+std::vector<std::string> encodeCreateArgs(const SessionRecord& record,
+                                          std::string client_params_ref,
+                                          std::string server_result_ref) {
+  return {sessionStateName(record.state),
+          record.protocol_version,
+          record.client_params,
+          std::move(client_params_ref),
+          record.server_result,
+          std::move(server_result_ref),
+          record.credential_fingerprint,
+          std::to_string(record.created_unix_ms)};
 }
 
 void encodeEventArgs(const EventRecord& event, std::vector<std::string>& args) {
@@ -75,14 +88,21 @@ void encodeEventArgs(const EventRecord& event, std::vector<std::string>& args) {
 }
 
 Result<std::optional<SessionRecord>> decodeRecordReply(const RedisReply& reply,
-                                                       std::string_view expected_id) {
+                                                       std::string_view expected_id,
+                                                       uint64_t* missing_blobs) {
+  if (missing_blobs) *missing_blobs = 0;
   if (reply.isNil()) return std::optional<SessionRecord>();
-  if (!reply.isArray() || reply.elements.size() != 2 || !reply.elements[0].isArray() ||
-      reply.elements[0].elements.size() % 2 != 0) {
+  if (!reply.isArray() || reply.elements.size() < 2 || reply.elements.size() > 3 ||
+      !reply.elements[0].isArray() || reply.elements[0].elements.size() % 2 != 0) {
     return malformed("session record");
   }
   const auto event_count = reply.elements[1].asInteger();
   if (!event_count || *event_count < 0) return malformed("event count");
+  if (reply.elements.size() == 3) {
+    const auto missing = reply.elements[2].asInteger();
+    if (!missing || *missing < 0) return malformed("missing blob count");
+    if (missing_blobs) *missing_blobs = static_cast<uint64_t>(*missing);
+  }
 
   SessionRecord record;
   bool have_state = false;

@@ -52,4 +52,11 @@ std::string RedisKeys::lease(std::string_view id, std::string_view name) const {
   return key;
 }
 
+std::string RedisKeys::blob(std::string_view ref) const {
+  std::string key;
+  key.reserve(prefix_.size() + 5 + ref.size());
+  key.append(prefix_).append("blob:").append(ref);
+  return key;
+}
+
 }  // namespace sidecar::sessionstore

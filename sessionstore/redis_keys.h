@@ -7,6 +7,9 @@
 //                                      event (written by the append script, HSETNX)
 //   <prefix>{<tag>}:lease:<name> STRING a lease's holder, PX = the lease's TTL
 //   <prefix>sessions            ZSET   member = session id, score = expiry (unix ms)
+//   <prefix>blob:<sha256 hex>   STRING client_params / InitializeResult bytes, shared by
+//                                      every session with the same content (no hash
+//                                      tag: outside the session's slot)
 //   <prefix>{sessionless}:meta  HASH   the sessionless log's seq counter and writer marks
 //   <prefix>{sessionless}:events STREAM the sessionless log
 //
@@ -48,6 +51,8 @@ class RedisKeys {
 
   SessionKeys session(std::string_view id) const;
   std::string lease(std::string_view id, std::string_view name) const;
+  // <prefix>blob:<ref>, ref = SHA-256 hex of the bytes (blobRef()).
+  std::string blob(std::string_view ref) const;
   const std::string& index() const noexcept { return index_; }
   const std::string& bus() const noexcept { return bus_; }
   const SessionKeys& sessionless() const noexcept { return sessionless_; }

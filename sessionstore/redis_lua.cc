@@ -18,13 +18,64 @@ local function owned()
   -- meta exists and belongs to this id (two ids sharing a hash tag fail closed)
   return redis.call('HGET', KEYS[1], 'id') == ARGV[1]
 end
+-- <prefix>blob:<ref>. The prefix is KEYS[1] without its '{<tag>}:meta' (the
+-- tag is hex, so the last '{' starts it even if the prefix had braces).
+-- Blob keys live outside the session's slot (docs/storage.md).
+local function blobKey(ref)
+  return string.match(KEYS[1], '^(.*){[^{}]*}:meta$') .. 'blob:' .. ref
+end
+-- Content-addressed: a blob that exists already holds these bytes.
+local function putBlob(key, bytes)
+  if bytes ~= '' then redis.call('SET', key, bytes, 'PX', ARGV[3], 'NX') end
+end
+-- A session's blobs live at least as long as the session: compared as
+-- absolute expiry times (PEXPIRETIME), so the clock advancing between two
+-- commands of this script cannot leave a blob a millisecond short. Never
+-- shortens a blob another session keeps longer. A missing blob stays
+-- missing (-2; only create and complete_initialize have the bytes).
+local function keepBlobs()
+  local refs = redis.call('HMGET', KEYS[1], 'client_params_ref', 'server_result_ref')
+  local until_ms = nil
+  for i = 1, 2 do
+    local ref = refs[i]
+    if ref and ref ~= '' then
+      until_ms = until_ms or redis.call('PEXPIRETIME', KEYS[1])
+      local key = blobKey(ref)
+      if redis.call('PEXPIRETIME', key) < until_ms then redis.call('PEXPIREAT', key, until_ms) end
+    end
+  end
+end
 local function refresh()
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ARGV[3])  -- a no-op until the first event
   if KEYS[3] then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end  -- likewise for streams
   if KEYS[4] then
     redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
+    keepBlobs()
   end
+end
+-- HGETALL meta with every '<name>_ref' field answered as '<name>' and the
+-- blob's bytes ('' and counted when the blob is gone). Old-format records
+-- hold 'client_params'/'server_result' inline: those pass through.
+-- -> {fields, XLEN events, missing blobs}
+local function record(fields)
+  local missing = 0
+  for i = 1, #fields, 2 do
+    local name = fields[i]
+    if name == 'client_params_ref' or name == 'server_result_ref' then
+      fields[i] = string.sub(name, 1, -5)
+      local ref = fields[i + 1]
+      if ref ~= '' then
+        local bytes = redis.call('GET', blobKey(ref))
+        if not bytes then
+          bytes = ''
+          missing = missing + 1
+        end
+        fields[i + 1] = bytes
+      end
+    end
+  end
+  return {fields, redis.call('XLEN', KEYS[2]), missing}
 end
 )lua";
 
@@ -35,16 +86,21 @@ end
 -- Leftovers of an expired namesake: its stream would hold ids above our
 -- seq, its stream index would point into a log that is not ours.
 redis.call('DEL', KEYS[2], KEYS[3])
+-- client_params and server_result go to blobs (KEYS[5], KEYS[6]); meta
+-- keeps only their digests, so every value fits a listpack entry.
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'state', ARGV[4], 'protocol_version', ARGV[5],
-  'client_params', ARGV[6], 'server_result', ARGV[7], 'fingerprint', ARGV[8],
-  'created_ms', ARGV[9], 'last_seen_ms', ARGV[2], 'seq', 0)
+  'client_params_ref', ARGV[7], 'server_result_ref', ARGV[9], 'fingerprint', ARGV[10],
+  'created_ms', ARGV[11], 'last_seen_ms', ARGV[2], 'seq', 0)
+putBlob(KEYS[5], ARGV[6])
+putBlob(KEYS[6], ARGV[8])
 refresh()
 return 'OK'
 )lua";
 
-// Shared by transition and complete_initialize: `to` plus extra fields.
+// Shared by transition and complete_initialize: `to`, then `write` (may be
+// nil) after the checks, plus extra fields.
 constexpr const char* kMove = R"lua(
-local function move(to, ...)
+local function move(to, write, ...)
   local from = redis.call('HGET', KEYS[1], 'state')
   if not from or not owned() then
     return redis.error_reply('NOTFOUND unknown session')
@@ -54,14 +110,21 @@ local function move(to, ...)
     return redis.error_reply('CONFLICT illegal transition ' .. from .. ' -> ' .. to)
   end
   redis.call('HSET', KEYS[1], 'state', to, 'last_seen_ms', ARGV[2], ...)
+  if write then write() end
   refresh()
-  return {redis.call('HGETALL', KEYS[1]), redis.call('XLEN', KEYS[2])}
+  return record(redis.call('HGETALL', KEYS[1]))
 end
 )lua";
 
-constexpr const char* kTransitionBody = "return move(ARGV[4])\n";
-constexpr const char* kCompleteBody =
-    "return move('INITIALIZED', 'protocol_version', ARGV[4], 'server_result', ARGV[5])\n";
+constexpr const char* kTransitionBody = "return move(ARGV[4], nil)\n";
+// The InitializeResult goes to its blob (KEYS[5]); an old-format record's
+// inline copy is dropped so the reference answers.
+constexpr const char* kCompleteBody = R"lua(
+return move('INITIALIZED', function()
+  putBlob(KEYS[5], ARGV[5])
+  redis.call('HDEL', KEYS[1], 'server_result')
+end, 'protocol_version', ARGV[4], 'server_result_ref', ARGV[6])
+)lua";
 
 constexpr const char* kAppend = R"lua(
 if ARGV[1] ~= '' and not owned() then
@@ -109,7 +172,7 @@ return 1
 constexpr const char* kGet = R"lua(
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
-return {fields, redis.call('XLEN', KEYS[2])}
+return record(fields)
 )lua";
 
 constexpr const char* kRead = R"lua(

@@ -9,6 +9,12 @@
 //   ARGV[1] = session id ("" for the sessionless log)
 //   ARGV[2] = now (unix ms, the node's clock)   ARGV[3] = idle TTL (ms)
 //
+// client_params and server_result live in content-addressed STRING keys
+// <prefix>blob:<sha256 hex> (SET NX); meta holds only the digests
+// (client_params_ref, server_result_ref). Every refresh extends the
+// session's blobs to at least the idle TTL; reads resolve them in the same
+// call and also accept the old inline fields.
+//
 // Refused calls answer error replies whose first word is the outcome:
 // NOTFOUND (no meta, or meta of another id), CONFLICT (exists / illegal
 // transition). Scripts check everything before their first write, so a
@@ -20,15 +26,19 @@
 namespace sidecar::sessionstore {
 
 enum class ScriptId {
-  kCreate,              // ARGV[4..9]: state, protocol_version, client_params,
-                        //   server_result, fingerprint, created_ms -> "OK"
-  kTransition,          // ARGV[4]: target state -> {HGETALL meta, XLEN events}
-  kCompleteInitialize,  // ARGV[4..5]: protocol_version, server_result -> as kTransition
+  kCreate,              // KEYS[5..6]: client_params, server_result blob keys;
+                        //   ARGV[4..11]: state, protocol_version, client_params,
+                        //   its ref, server_result, its ref, fingerprint,
+                        //   created_ms -> "OK"
+  kTransition,          // ARGV[4]: target state -> {meta fields (refs resolved),
+                        //   XLEN events, missing blobs}
+  kCompleteInitialize,  // KEYS[5]: server_result blob key; ARGV[4..6]:
+                        //   protocol_version, server_result, its ref -> as kTransition
   kAppend,              // ARGV[4..7]: maxlen, writer, batch, wake channel ("": none);
                         //   then 7 per event (dir, stream, sseq, ueid, ts, msg, syn)
                         //   -> {first seq, last seq}; HSETNX streams, PUBLISH wake last
   kTouch,               // -> 1, or 0 for an unknown session
-  kGet,                 // KEYS[1..2] only -> {HGETALL meta, XLEN events} or nil
+  kGet,                 // KEYS[1..2] only -> as kTransition, or nil
   kRead,                // KEYS[1..2]; ARGV[2..3]: start id, count -> XRANGE reply
 };
 inline constexpr size_t kScriptCount = 7;

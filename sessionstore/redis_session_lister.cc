@@ -21,7 +21,8 @@ RedisSessionLister::RedisSessionLister(const Clock& clock, MetricsRegistry& metr
       prune_interval_(prune_interval),
       reply_errors_total_(metrics.counter("sidecar_redis_command_errors_total",
                                           "Redis commands that failed, by kind",
-                                          R"(kind="reply")")) {}
+                                          R"(kind="reply")")),
+      missing_blobs_total_(metrics.counter(kMissingBlobsMetric, kMissingBlobsHelp)) {}
 
 Error RedisSessionLister::replyError(const RedisReply& reply) {
   Error error = errorFromReply(reply);
@@ -74,11 +75,16 @@ void RedisSessionLister::gather(std::vector<std::string> ids,
             if (!state->error) state->error = r.error();
           } else if (r.value().isError()) {
             if (!state->error) state->error = replyError(r.value());
-          } else if (auto record = decodeRecordReply(r.value(), id); !record.ok()) {
-            if (!state->error) state->error = record.error();
-          } else if (record.value()) {  // nullopt: expired after the index read
-            cache_.put(*record.value());
-            state->records[i] = std::move(record).value();
+          } else {
+            uint64_t missing = 0;  // blobs gone: their values answer empty
+            auto record = decodeRecordReply(r.value(), id, &missing);
+            missing_blobs_total_.inc(missing);
+            if (!record.ok()) {
+              if (!state->error) state->error = record.error();
+            } else if (record.value()) {  // nullopt: expired after the index read
+              cache_.put(*record.value());
+              state->records[i] = std::move(record).value();
+            }
           }
           if (--state->left > 0) return;
           if (state->error) return state->done(*state->error);

@@ -49,6 +49,7 @@ class RedisSessionLister {
   config::Millis prune_interval_;
   int64_t next_prune_mono_ms_ = 0;
   Counter& reply_errors_total_;
+  Counter& missing_blobs_total_;
 };
 
 }  // namespace sidecar::sessionstore

@@ -56,6 +56,7 @@ RedisSessionStore::RedisSessionStore(event_base& base, const Clock& clock, Logge
       dropped_unknown_session_(metrics.counter("sidecar_store_events_dropped_total",
                                                "Events the store did not keep",
                                                R"(reason="unknown_session")")),
+      missing_blobs_total_(metrics.counter(kMissingBlobsMetric, kMissingBlobsHelp)),
       queue_(base),
       touches_(queue_, [this](const std::string& id) { flushTouch(id); }),
       connection_(base, clock, logger, metrics, RedisEndpoint::fromConfig(store.redis),
@@ -108,6 +109,17 @@ std::vector<std::string> RedisSessionStore::commonArgs(const std::string& id) co
   return {id, std::to_string(clock_.nowUnixMs()), std::to_string(ttl_ms_)};
 }
 
+Result<std::optional<SessionRecord>> RedisSessionStore::decodeRecord(const RedisReply& reply,
+                                                                    const std::string& id) {
+  uint64_t missing = 0;
+  auto record = decodeRecordReply(reply, id, &missing);
+  if (missing > 0) {
+    missing_blobs_total_.inc(missing);
+    logger_.warn(id, "store_session_blob_missing", {{"count", missing}});
+  }
+  return record;
+}
+
 Error RedisSessionStore::replyError(const RedisReply& reply) {
   Error error = errorFromReply(reply);
   if (error.code == ErrorCode::kInternal) reply_errors_total_.inc();
@@ -138,9 +150,16 @@ CallHandle RedisSessionStore::createSession(SessionRecord record, Callback<Ok> d
   if (record.created_unix_ms == 0) record.created_unix_ms = now;
   record.last_seen_unix_ms = now;
   record.event_count = 0;
+  std::string client_params_ref = blobRef(record.client_params);
+  std::string server_result_ref = blobRef(record.server_result);
   std::vector<std::string> keys = sessionKeys(record.id, true);
+  keys.push_back(keys_.blob(client_params_ref));
+  keys.push_back(keys_.blob(server_result_ref));
   std::vector<std::string> args = commonArgs(record.id);
-  for (auto& arg : encodeCreateArgs(record)) args.push_back(std::move(arg));
+  for (auto& arg :
+       encodeCreateArgs(record, std::move(client_params_ref), std::move(server_result_ref))) {
+    args.push_back(std::move(arg));
+  }
   // Keys and args are built before the call: the completion takes `record`.
   scripts_.run(
       ScriptId::kCreate, std::move(keys), std::move(args),
@@ -159,8 +178,10 @@ CallHandle RedisSessionStore::completeInitialize(const std::string& id,
                                                  Callback<SessionRecord> done) {
   assertLoopThread();
   auto [handle, cb] = guard(std::move(done));
-  moveSession(ScriptId::kCompleteInitialize, id,
-              {std::move(protocol_version), std::move(server_result)},
+  std::string ref = blobRef(server_result);
+  std::vector<std::string> blob_keys{keys_.blob(ref)};
+  moveSession(ScriptId::kCompleteInitialize, id, std::move(blob_keys),
+              {std::move(protocol_version), std::move(server_result), std::move(ref)},
               sessionStateName(SessionState::kInitialized), std::move(cb));
   return std::move(handle);
 }
@@ -169,17 +190,20 @@ CallHandle RedisSessionStore::transition(const std::string& id, SessionState to,
                                          Callback<SessionRecord> done) {
   assertLoopThread();
   auto [handle, cb] = guard(std::move(done));
-  moveSession(ScriptId::kTransition, id, {sessionStateName(to)}, sessionStateName(to),
+  moveSession(ScriptId::kTransition, id, {}, {sessionStateName(to)}, sessionStateName(to),
               std::move(cb));
   return std::move(handle);
 }
 
 void RedisSessionStore::moveSession(ScriptId script, const std::string& id,
+                                    std::vector<std::string> extra_keys,
                                     std::vector<std::string> extra, std::string_view to,
                                     Callback<SessionRecord> done) {
+  std::vector<std::string> keys = sessionKeys(id, true);
+  for (auto& key : extra_keys) keys.push_back(std::move(key));
   std::vector<std::string> args = commonArgs(id);
   for (auto& arg : extra) args.push_back(std::move(arg));
-  scripts_.run(script, sessionKeys(id, true), std::move(args),
+  scripts_.run(script, std::move(keys), std::move(args),
                [this, id, to, script, done = std::move(done)](Result<RedisReply> r) mutable {
                  if (!r.ok()) return done(r.error());
                  if (r.value().isError()) {
@@ -193,7 +217,7 @@ void RedisSessionStore::moveSession(ScriptId script, const std::string& id,
                    }
                    return done(std::move(error));
                  }
-                 auto record = decodeRecordReply(r.value(), id);
+                 auto record = decodeRecord(r.value(), id);
                  if (!record.ok()) return done(record.error());
                  if (!record.value()) {
                    return done(makeError(ErrorCode::kNotFound, "unknown session " + id));
@@ -231,7 +255,7 @@ void RedisSessionStore::fetchRecord(const std::string& id,
           return done(r.error());
         }
         if (r.value().isError()) return done(replyError(r.value()));
-        auto record = decodeRecordReply(r.value(), id);
+        auto record = decodeRecord(r.value(), id);
         if (!record.ok()) return done(record.error());
         if (record.value()) {
           cache_.put(*record.value());

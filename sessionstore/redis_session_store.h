@@ -111,8 +111,13 @@ class RedisSessionStore final : public SessionStore {
   std::pair<CallHandle, Callback<T>> guard(Callback<T> done);
 
   void fetchRecord(const std::string& id, Callback<std::optional<SessionRecord>> done);
-  void moveSession(ScriptId script, const std::string& id, std::vector<std::string> extra,
-                   std::string_view to, Callback<SessionRecord> done);
+  // `extra_keys` follow the four session keys, `extra` the common args.
+  void moveSession(ScriptId script, const std::string& id, std::vector<std::string> extra_keys,
+                   std::vector<std::string> extra, std::string_view to,
+                   Callback<SessionRecord> done);
+  // Decodes a record reply; blobs gone from Redis are counted and logged.
+  Result<std::optional<SessionRecord>> decodeRecord(const RedisReply& reply,
+                                                    const std::string& id);
   void sendBatch(const std::string& log, const OutboxBatch& batch,
                  RedisEventOutbox::BatchDone done);
   void flushTouch(const std::string& id);
@@ -139,6 +144,7 @@ class RedisSessionStore final : public SessionStore {
   Counter& cache_answers_total_;
   Counter& touches_dropped_total_;
   Counter& dropped_unknown_session_;
+  Counter& missing_blobs_total_;
 
   DeferredQueue queue_;  // answers that need no Redis, and the touch flush
   PerTurnSet touches_;   // this turn's, coalesced per session

@@ -114,8 +114,17 @@ TEST_CASE("record codec: fields to record, foreign ids and bad shapes refused") 
         ErrorCode::kInternal);
   CHECK(decodeRecordReply(text("x"), "s-1").error().code == ErrorCode::kInternal);
 
-  const auto args = encodeCreateArgs(r);
-  CHECK(args == std::vector<std::string>{"ACTIVE", "", "{\"a\":1}", "", "ff", "1700000000000"});
+  const auto args = encodeCreateArgs(r, blobRef(r.client_params), blobRef(r.server_result));
+  CHECK(args == std::vector<std::string>{"ACTIVE", "", "{\"a\":1}", sha256Hex("{\"a\":1}"), "",
+                                         "", "ff", "1700000000000"});
+  CHECK(blobRef("").empty());  // an empty value has no blob
+
+  // The scripts' third element: blobs gone from Redis.
+  RedisReply with_missing = recordReply("s-1", "ACTIVE", 7);
+  with_missing.elements.push_back(integer(2));
+  uint64_t missing = 0;
+  REQUIRE(decodeRecordReply(with_missing, "s-1", &missing).value().has_value());
+  CHECK(missing == 2);
 }
 
 TEST_CASE("event codec: script arguments and XRANGE entries round-trip") {
