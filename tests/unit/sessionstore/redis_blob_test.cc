@@ -60,16 +60,21 @@ size_t blobCount(RedisSyncClient& redis, const std::string& prefix) {
   return redis.reply({"KEYS", prefix + "blob:*"}).elements.size();
 }
 
-}  // namespace
-
-TEST_CASE("identical params and InitializeResults are stored once, meta stays a listpack",
-          "[blobs]") {
+// A Redis store on its own redis-server, with a synchronous client beside it.
+struct BlobFixture {
   RedisServer server;
   const RedisHarnessConfig cfg = withTtl(server.port(), 60s);
-  RedisStoreHarness h(cfg);
+  RedisStoreHarness h{cfg};
+  AwaitingStore s{h};
+  RedisSyncClient redis{server.port()};
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(BlobFixture,
+                 "identical params and InitializeResults are stored once, meta stays a listpack",
+                 "[blobs]") {
   REQUIRE(h.ready());
-  AwaitingStore s(h);
-  RedisSyncClient redis(server.port());
   const std::string& params = kParams;
   REQUIRE(params.size() > 64);
   REQUIRE(kResult.size() > 64);
@@ -130,13 +135,8 @@ TEST_CASE("identical params and InitializeResults are stored once, meta stays a 
   CHECK(s.get("b-2")->server_result == kResult);
 }
 
-TEST_CASE("empty values store no blob", "[blobs]") {
-  RedisServer server;
-  const RedisHarnessConfig cfg = withTtl(server.port(), 60s);
-  RedisStoreHarness h(cfg);
+TEST_CASE_METHOD(BlobFixture, "empty values store no blob", "[blobs]") {
   REQUIRE(h.ready());
-  AwaitingStore s(h);
-  RedisSyncClient redis(server.port());
   SessionRecord record = redisRecord("e-1");
   record.client_params.clear();
   REQUIRE(s.create(record).ok());
@@ -148,13 +148,10 @@ TEST_CASE("empty values store no blob", "[blobs]") {
   CHECK(h.counter("sidecar_store_blobs_missing_total") == 0);
 }
 
-TEST_CASE("records written in the old format (values inline in meta) still read", "[blobs]") {
-  RedisServer server;
-  const RedisHarnessConfig cfg = withTtl(server.port(), 60s);
-  RedisStoreHarness h(cfg);
+TEST_CASE_METHOD(BlobFixture,
+                 "records written in the old format (values inline in meta) still read",
+                 "[blobs]") {
   REQUIRE(h.ready());
-  AwaitingStore s(h);
-  RedisSyncClient redis(server.port());
   const std::string id = "old-1";
   const std::string& params = kParams;
   const SessionKeys keys = h.redis().keys().session(id);
