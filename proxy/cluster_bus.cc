@@ -91,7 +91,7 @@ void ClusterBus::onMessage(std::string_view message) {
     signal(session, BusSignal::kTaken, payload);
   } else if (kind == "deliver") {
     const bool for_me = node == node_id_ ||
-                        (node.substr(0, kOthersOf.size()) == kOthersOf &&
+                        (node.starts_with(kOthersOf) &&
                          node.substr(kOthersOf.size()) != node_id_);
     if (for_me && handlers_.deliver) {
       handlers_.deliver(session, std::string(payload));

@@ -45,7 +45,7 @@ std::optional<EventId> parseEventId(std::string_view text) {
 }
 
 bool isListenStream(std::string_view stream_id) noexcept {
-  return stream_id.substr(0, kListenStreamPrefix.size()) == kListenStreamPrefix;
+  return stream_id.starts_with(kListenStreamPrefix);
 }
 
 bool supportsPriming(std::string_view protocol_version) noexcept {

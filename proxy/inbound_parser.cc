@@ -9,13 +9,6 @@
 #include "proxy/session_id.h"
 
 namespace sidecar::proxy {
-namespace {
-
-bool startsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
-}  // namespace
 
 std::variant<InboundRequest, LocalError> InboundParser::parse(evhttp_request* req,
                                                               std::string ctx) {
@@ -71,8 +64,8 @@ std::variant<InboundRequest, LocalError> InboundParser::parse(evhttp_request* re
       std::string_view why = parsed.error().message;
       constexpr std::string_view kParse = "parse error: ";
       constexpr std::string_view kInvalid = "invalid request: ";
-      if (startsWith(why, kParse)) return local_errors::parseError(std::string(why.substr(kParse.size())));
-      if (startsWith(why, kInvalid)) why.remove_prefix(kInvalid.size());
+      if (why.starts_with(kParse)) return local_errors::parseError(std::string(why.substr(kParse.size())));
+      if (why.starts_with(kInvalid)) why.remove_prefix(kInvalid.size());
       return local_errors::invalidRequest(std::string(why));
     }
     out.body = std::move(parsed.value());

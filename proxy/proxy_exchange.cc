@@ -19,10 +19,6 @@ namespace {
 // Response JSON bodies larger than this are relayed but not recorded.
 constexpr size_t kMaxRecordedJsonBody = 16 * 1024 * 1024;
 
-bool startsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
 }  // namespace
 
 ProxyExchange::ProxyExchange(const ExchangeDeps& deps, evhttp_request* client,
@@ -133,7 +129,7 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
     // The client's reply is under way; only an SSE stream can continue it.
     const int status = evhttp_request_get_response_code(up);
     const evkeyvalq& headers = *evhttp_request_get_input_headers(up);
-    if (status != 200 || !startsWith(findHeader(headers, "Content-Type"), "text/event-stream")) {
+    if (status != 200 || !findHeader(headers, "Content-Type").starts_with("text/event-stream")) {
       deps_.log.warn(request_.ctx, "upstream_stream_resume_refused", {{"status", status}});
       return false;  // fails the request: the client's stream ends broken
     }
@@ -157,7 +153,7 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
   upstream_reason_ = reason ? reason : "";
   const evkeyvalq& headers = *evhttp_request_get_input_headers(up);
   const std::string_view content_type = findHeader(headers, "Content-Type");
-  if (startsWith(content_type, "text/event-stream")) {
+  if (content_type.starts_with("text/event-stream")) {
     body_kind_ = BodyKind::kSse;
     // A session's stream gets the sidecar's event ids (2026-07-28 and other
     // sessionless traffic passes untouched).
@@ -165,7 +161,7 @@ bool ProxyExchange::onUpstreamHeaders(evhttp_request* up) {
     // An SSE stream may be silent for long stretches: the response deadline
     // no longer applies, the stream idle deadline does.
     setConnectionTimeout(upstream_conn_.get(), deps_.cfg.upstream.stream_idle_timeout);
-  } else if (startsWith(content_type, "application/json")) {
+  } else if (content_type.starts_with("application/json")) {
     body_kind_ = BodyKind::kJson;
   } else {
     body_kind_ = BodyKind::kOther;

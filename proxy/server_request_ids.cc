@@ -12,7 +12,7 @@ constexpr std::string_view kPrefix = "\"mcp-sidecar.";
 }  // namespace
 
 std::optional<RoutedId> parseRoutedId(std::string_view id_raw) {
-  if (id_raw.size() <= kPrefix.size() + 3 || id_raw.substr(0, kPrefix.size()) != kPrefix ||
+  if (id_raw.size() <= kPrefix.size() + 3 || !id_raw.starts_with(kPrefix) ||
       id_raw.back() != '"') {
     return std::nullopt;
   }

@@ -56,7 +56,7 @@ void UpstreamCall::onChunk(evhttp_request* req) {
     reply_.status = evhttp_request_get_response_code(req);
     const evkeyvalq& headers = *evhttp_request_get_input_headers(req);
     reply_.session_id = std::string(findHeader(headers, "Mcp-Session-Id"));
-    sse_ = findHeader(headers, "Content-Type").rfind("text/event-stream", 0) == 0;
+    sse_ = findHeader(headers, "Content-Type").starts_with("text/event-stream");
   }
   evbuffer* data = evhttp_request_get_input_buffer(req);
   const size_t n = evbuffer_get_length(data);
