@@ -1,6 +1,7 @@
 #include "proxy/cluster_bus.h"
 
-#include <algorithm>
+#include <iterator>
+#include <utility>
 
 namespace sidecar::proxy {
 namespace {
@@ -56,19 +57,14 @@ void ClusterBus::deliverToOthers(const std::string& session_id, std::string_view
 
 Subscription ClusterBus::watch(const std::string& session_id,
                                std::function<void(BusSignal, std::string_view)> fn) {
-  auto state = std::make_shared<CancelState>();
   if (++watches_since_sweep_ >= kSweepEvery) {
     // Sessions whose streams all ended without a signal leave husks.
     watches_since_sweep_ = 0;
     for (auto it = watchers_.begin(); it != watchers_.end();) {
-      std::erase_if(it->second, [](const Watcher& w) { return w.state->cancelled; });
-      it = it->second.empty() ? watchers_.erase(it) : std::next(it);
+      it = it->second.prune() == 0 ? watchers_.erase(it) : std::next(it);
     }
   }
-  auto& list = watchers_[session_id];
-  std::erase_if(list, [](const Watcher& w) { return w.state->cancelled; });
-  list.push_back({state, std::move(fn)});
-  return Subscription(state);
+  return watchers_[session_id].add(std::move(fn));
 }
 
 void ClusterBus::onMessage(std::string_view message) {
@@ -104,15 +100,13 @@ void ClusterBus::onMessage(std::string_view message) {
 void ClusterBus::signal(const std::string& session_id, BusSignal what, std::string_view arg) {
   auto it = watchers_.find(session_id);
   if (it == watchers_.end()) return;
-  // A watcher may cancel itself or others while being told: copy first.
-  std::vector<Watcher> now = it->second;
-  for (const auto& w : now) {
-    if (!w.state->cancelled) w.fn(what, arg);
+  // The snapshot lets a watcher cancel itself or others while being told.
+  auto live = it->second.snapshot();
+  if (live.empty()) {
+    watchers_.erase(it);
+    return;
   }
-  auto again = watchers_.find(session_id);
-  if (again == watchers_.end()) return;
-  std::erase_if(again->second, [](const Watcher& w) { return w.state->cancelled; });
-  if (again->second.empty()) watchers_.erase(again);
+  live.notify(what, arg);
 }
 
 }  // namespace sidecar::proxy

@@ -18,12 +18,11 @@
 // docs/failure-modes.md. Owned by main, outlives exchanges.
 
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
+#include "common/listener_list.h"
 #include "common/logger.h"
 #include "common/subscription.h"
 #include "sessionstore/session_store.h"
@@ -60,10 +59,6 @@ class ClusterBus {
                      std::function<void(BusSignal, std::string_view arg)> fn);
 
  private:
-  struct Watcher {
-    std::shared_ptr<CancelState> state;
-    std::function<void(BusSignal, std::string_view)> fn;
-  };
   void onMessage(std::string_view message);
   void signal(const std::string& session_id, BusSignal what, std::string_view arg);
 
@@ -72,7 +67,7 @@ class ClusterBus {
   std::string node_id_;
   Handlers handlers_;
   Subscription subscription_;
-  std::unordered_map<std::string, std::vector<Watcher>> watchers_;
+  std::unordered_map<std::string, ListenerList<BusSignal, std::string_view>> watchers_;
   uint64_t watches_since_sweep_ = 0;
 };
 

@@ -18,7 +18,7 @@
 
 #include "common/deferred_queue.h"
 #include "common/subscription.h"
-#include "sessionstore/listener_list.h"
+#include "common/listener_list.h"
 #include "sessionstore/per_turn_set.h"
 
 namespace sidecar::sessionstore {

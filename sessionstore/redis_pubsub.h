@@ -32,7 +32,7 @@
 #include "common/metrics.h"
 #include "common/subscription.h"
 #include "config/config.h"
-#include "sessionstore/listener_list.h"
+#include "common/listener_list.h"
 #include "sessionstore/per_turn_set.h"
 #include "sessionstore/redis_connection.h"
 #include "sessionstore/redis_keys.h"

@@ -3,8 +3,9 @@
 // on a session, a bus listener). The list keeps each listener's shared
 // CancelState and handler; the Subscription returned to the registrant holds
 // the same CancelState. A cancelled listener is never called, and is
-// forgotten lazily by prune(). Owned by the store that hands out the
-// Subscriptions; no event loop, no callbacks of its own.
+// forgotten lazily by prune(). Owned by whoever hands out the Subscriptions
+// (the stores' watches and bus, the proxy's ClusterBus); no event loop, no
+// callbacks of its own.
 //
 // Delivery goes through a Snapshot (the listeners live when it was taken),
 // so handlers may add or cancel registrations, this list's included, while
@@ -19,7 +20,7 @@
 
 #include "common/subscription.h"
 
-namespace sidecar::sessionstore {
+namespace sidecar {
 
 template <class... Args>
 class ListenerList {
@@ -75,4 +76,4 @@ class ListenerList {
   Listeners listeners_;
 };
 
-}  // namespace sidecar::sessionstore
+}  // namespace sidecar
