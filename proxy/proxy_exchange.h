@@ -133,7 +133,10 @@ class ProxyExchange {
   // Streams the sidecar owns: ids, priming, orphans, the producer lease.
   void relaySse(evbuffer* data);
   bool primes() const;
-  void sendPriming(const std::string& event_id);
+  // `retry: streams.retry` with an empty data line: a priming event when
+  // `event_id` is given, a bare reconnect hint (drain) when it is empty.
+  void sendRetryEvent(const std::string& event_id);
+  void relayText(std::string_view bytes);
   void startStreamTimer();
   void renewProducerLease();
   void onStreamTimer();

@@ -39,7 +39,9 @@ void ProxyExchange::startClientReply() {
   // The stream may stay open far longer than a request may take to arrive.
   setConnectionTimeout(client_conn_, deps_.cfg.upstream.stream_idle_timeout);
   evhttp_send_reply_start(client_, upstream_status_, upstream_reason_.c_str());
-  if (rewrite_ids_ && primes()) sendPriming(formatEventId(StreamKind::kRequest, recorder_.streamId(), 0));
+  if (rewrite_ids_ && primes()) {
+    sendRetryEvent(formatEventId(StreamKind::kRequest, recorder_.streamId(), 0));
+  }
   if (evbuffer_get_length(held_.get()) > 0) relayToClient(held_.get());
 }
 

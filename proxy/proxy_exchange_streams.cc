@@ -64,11 +64,7 @@ void ProxyExchange::relaySse(evbuffer* data) {
     out += serializeSseEvent(ours);
   }
   recorder_.flush();
-  if (!out.empty()) {
-    EvBufferPtr buffer(evbuffer_new());
-    evbuffer_add(buffer.get(), out.data(), out.size());
-    relayToClient(buffer.get());
-  }
+  relayText(out);
   if (resuming_upstream_ && unanswered_.empty() && !complete_when_answered_) {
     // A resumed GET is the upstream's to keep open; the request is done.
     // Not from inside evhttp's chunk callback: on the next loop turn.
@@ -125,9 +121,13 @@ bool ProxyExchange::primes() const {
   return record_.has_value() && supportsPriming(record_->protocol_version);
 }
 
-void ProxyExchange::sendPriming(const std::string& event_id) {
-  SseEvent priming{event_id, true, {}, {}, static_cast<uint32_t>(deps_.cfg.streams.retry.count())};
-  const std::string bytes = serializeSseEvent(priming);
+void ProxyExchange::sendRetryEvent(const std::string& event_id) {
+  relayText(serializeSseEvent({event_id, !event_id.empty(), {}, {},
+                               static_cast<uint32_t>(deps_.cfg.streams.retry.count())}));
+}
+
+void ProxyExchange::relayText(std::string_view bytes) {
+  if (bytes.empty()) return;
   EvBufferPtr buffer(evbuffer_new());
   evbuffer_add(buffer.get(), bytes.data(), bytes.size());
   relayToClient(buffer.get());
@@ -209,11 +209,7 @@ void ProxyExchange::drain() {
   // node that is not draining; this one reads its upstream to the end.
   deps_.metrics.streams_drained.inc();
   deps_.log.info(request_.ctx, "stream_closed_for_drain", {{"session", request_.session_id}});
-  SseEvent hint{{}, false, {}, {}, static_cast<uint32_t>(deps_.cfg.streams.retry.count())};
-  const std::string bytes = serializeSseEvent(hint);
-  EvBufferPtr buffer(evbuffer_new());
-  evbuffer_add(buffer.get(), bytes.data(), bytes.size());
-  relayToClient(buffer.get());
+  sendRetryEvent({});
   if (tail_) {
     tail_.reset();
     endClientReply();
@@ -255,9 +251,7 @@ void ProxyExchange::serveFromLog() {
     evhttp_add_header(&headers, "Cache-Control", "no-cache");
     evhttp_add_header(&headers, "Mcp-Session-Id", request_.session_id.c_str());
     startClientReply();
-    if (primes()) {
-      sendPriming(resume_from);
-    }
+    if (primes()) sendRetryEvent(resume_from);
   };
   sink.reject = [this](const LocalError& error) { failBeforeReply(error); };
   sink.nothing_more = [this] {
@@ -268,9 +262,7 @@ void ProxyExchange::serveFromLog() {
   };
   sink.emit = [this](std::string bytes) {
     deps_.metrics.events_from_log.inc();
-    EvBufferPtr buffer(evbuffer_new());
-    evbuffer_add(buffer.get(), bytes.data(), bytes.size());
-    relayToClient(buffer.get());
+    relayText(bytes);
   };
   sink.client_full = [this] {
     return client_conn_ == nullptr || clientBacklog() > deps_.cfg.limits.stream_buffer_bytes;
