@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/timeval.h"
+#include "proxy/sse_buffer.h"
 
 namespace sidecar::proxy {
 namespace {
@@ -51,10 +52,7 @@ void ListenStream::connect() {
   evhttp_request_set_error_cb(req, &ListenStream::onErrorCb);
   evkeyvalq* out = evhttp_request_get_output_headers(req);
   for (const auto& [name, value] : credentials_) evhttp_add_header(out, name.c_str(), value.c_str());
-  if (evhttp_find_header(out, "Host") == nullptr) {
-    const std::string host = deps_.upstream.host + ":" + std::to_string(deps_.upstream.port);
-    evhttp_add_header(out, "Host", host.c_str());
-  }
+  addDefaultHost(*out, deps_.upstream);
   evhttp_add_header(out, "Mcp-Session-Id", upstream_session_id_.c_str());
   evhttp_add_header(out, "Accept", "text/event-stream");
   req_ = req;
@@ -79,10 +77,8 @@ bool ListenStream::onHeaders(evhttp_request* up) {
 void ListenStream::onChunk(evhttp_request* up) {
   evbuffer* data = evhttp_request_get_input_buffer(up);
   std::vector<SseEvent> events;
-  const size_t n = evbuffer_get_length(data);
-  std::string chunk(n, '\0');
-  evbuffer_remove(data, chunk.data(), n);
-  sse_.feed(chunk, events);
+  feedSse(sse_, data, events);
+  evbuffer_drain(data, evbuffer_get_length(data));
   for (const auto& event : events) {
     if (event.data.empty()) continue;
     auto parsed = deps_.json.parse(event.data);

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "common/timeval.h"
+#include "proxy/sse_buffer.h"
 
 namespace sidecar::proxy {
 
@@ -19,13 +20,8 @@ namespace sidecar::proxy {
 
 void ProxyExchange::relaySse(evbuffer* data) {
   std::vector<SseEvent> events;
-  const int n_extents = evbuffer_peek(data, -1, nullptr, nullptr, 0);
-  std::vector<evbuffer_iovec> extents(static_cast<size_t>(n_extents > 0 ? n_extents : 0));
-  evbuffer_peek(data, -1, nullptr, extents.data(), n_extents);
   const bool failed_before = sse_.failed();
-  for (const auto& extent : extents) {
-    sse_.feed(std::string_view(static_cast<const char*>(extent.iov_base), extent.iov_len), events);
-  }
+  feedSse(sse_, data, events);
   if (sse_.failed() && !failed_before) {
     deps_.metrics.messages_unparsed.inc();
     deps_.log.error(request_.ctx, "sse_stream_unparseable_rest_unrecorded",

@@ -3,6 +3,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "proxy/header_forwarding.h"
+#include "proxy/sse_buffer.h"
 
 namespace sidecar::proxy {
 namespace {
@@ -36,12 +37,7 @@ void UpstreamCall::start() {
   evhttp_request_set_error_cb(req, &UpstreamCall::onErrorCb);
   evkeyvalq* out = evhttp_request_get_output_headers(req);
   for (const auto& [name, value] : headers_) evhttp_add_header(out, name.c_str(), value.c_str());
-  if (evhttp_find_header(out, "Host") == nullptr) {
-    // evhttp's client adds no Host; HTTP/1.1 requires one.
-    const auto& cfg = pool_.upstreamConfig();
-    const std::string host = cfg.host + ":" + std::to_string(cfg.port);
-    evhttp_add_header(out, "Host", host.c_str());
-  }
+  addDefaultHost(*out, pool_.upstreamConfig());
   if (!body_.empty()) evbuffer_add(evhttp_request_get_output_buffer(req), body_.data(), body_.size());
   req_ = req;
   if (evhttp_make_request(conn_.get(), req, method_, pool_.upstreamConfig().path.c_str()) != 0) {
@@ -70,10 +66,9 @@ void UpstreamCall::onChunk(evhttp_request* req) {
     evbuffer_remove(data, json_body_.data() + old, n);
     return;
   }
-  std::string chunk(n, '\0');
-  evbuffer_remove(data, chunk.data(), n);
   std::vector<SseEvent> events;
-  sse_parser_.feed(chunk, events);
+  feedSse(sse_parser_, data, events);
+  evbuffer_drain(data, n);
   for (const auto& event : events) {
     if (!event.data.empty() && absorb(event.data)) {
       // Our answer is in; the stream may stay open for other traffic that

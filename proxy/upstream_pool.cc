@@ -1,14 +1,23 @@
 #include "proxy/upstream_pool.h"
 #include "common/timeval.h"
 
+#include <event2/keyvalq_struct.h>
+
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 namespace sidecar::proxy {
 
 void setConnectionTimeout(evhttp_connection* conn, config::Millis timeout) {
   const timeval tv = toTimeval(timeout.count());
   evhttp_connection_set_timeout_tv(conn, &tv);
+}
+
+void addDefaultHost(evkeyvalq& headers, const config::UpstreamConfig& cfg) {
+  if (evhttp_find_header(&headers, "Host") != nullptr) return;
+  const std::string host = cfg.host + ":" + std::to_string(cfg.port);
+  evhttp_add_header(&headers, "Host", host.c_str());
 }
 
 UpstreamPool::UpstreamPool(event_base& base, DeferredQueue& deferred,

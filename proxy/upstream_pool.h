@@ -6,6 +6,8 @@
 // (never inside a callback of the request that used them). Owned by main;
 // outlives every exchange.
 
+#include <event2/http.h>
+
 #include <cstddef>
 #include <vector>
 
@@ -43,6 +45,10 @@ class UpstreamPool {
   Gauge& idle_gauge_;
   Counter& opened_;
 };
+
+// Adds `Host: host:port` of the upstream unless the headers carry one:
+// evhttp's client adds none, and HTTP/1.1 requires it.
+void addDefaultHost(evkeyvalq& headers, const config::UpstreamConfig& cfg);
 
 // Sets an evhttp connection's read/write timeout from a millisecond value.
 void setConnectionTimeout(evhttp_connection* conn, config::Millis timeout);
