@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "proxy/event_id.h"
+#include "proxy/stream_leases.h"
 
 namespace sidecar::proxy {
 
@@ -17,7 +18,7 @@ void ListenStreams::copyMapped(const UpstreamSessionCopy& copy) {
   publishSize();
   const std::string session = copy.client_session_id;
   lease_checks_[session] = deps_.store.readLease(
-      session, std::string(kStandaloneLease), [this, session](Result<std::optional<std::string>> held) {
+      session, std::string(stream_leases::kStandalone), [this, session](Result<std::optional<std::string>> held) {
         lease_checks_.erase(session);
         if (!held.ok() || !held.value().has_value()) return;
         if (const UpstreamSessionCopy* mapped = copy_of_(session)) listen(*mapped);

@@ -27,9 +27,6 @@ class CopyObserver {
   virtual void copyDropped(const std::string& client_session_id) = 0;
 };
 
-// The lease a session's standalone GET renews while it is open, on any node.
-inline constexpr std::string_view kStandaloneLease = "standalone";
-
 class ListenStreams final : public CopyObserver {
  public:
   // `copy_of` answers this node's copy of a session, or nullptr.

@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "common/timeval.h"
-#include "proxy/listen_streams.h"
 #include "proxy/sse_parser.h"
+#include "proxy/stream_leases.h"
 
 namespace sidecar::proxy {
 namespace {
@@ -15,17 +15,8 @@ using sessionstore::Direction;
 using sessionstore::EventRecord;
 
 constexpr size_t kPageEvents = 256;
-constexpr std::string_view kStandaloneCursor = "standalone-cursor";
 
 }  // namespace
-
-std::string producerLeaseName(std::string_view stream_id) {
-  return "stream:" + std::string(stream_id);
-}
-
-std::string tailLeaseName(std::string_view stream_id) {
-  return "tail:" + std::string(stream_id);
-}
 
 LogTail::LogTail(sessionstore::SessionStore& store, event_base& base, Logger& log,
                  const Clock& clock, const config::Config& cfg, LogTailTarget target,
@@ -47,7 +38,7 @@ void LogTail::start() {
       follow(target_.from.position);
       return;
     }
-    read_call_ = store_.readLease(target_.session_id, std::string(kStandaloneCursor),
+    read_call_ = store_.readLease(target_.session_id, std::string(stream_leases::kStandaloneCursor),
                                  [this](Result<std::optional<std::string>> cursor) {
                                    // No cursor: no standalone GET delivered anything yet,
                                    // so everything the copies sent is due.
@@ -200,7 +191,7 @@ void LogTail::saveCursor() {
   if (target_.from.kind != StreamKind::kStandalone || cursor_ == cursor_saved_) return;
   // Fire and forget: lost, it costs a re-delivery of one page at worst.
   cursor_saved_ = cursor_;
-  store_.putLease(target_.session_id, std::string(kStandaloneCursor), std::to_string(cursor_),
+  store_.putLease(target_.session_id, std::string(stream_leases::kStandaloneCursor), std::to_string(cursor_),
                   cursor_ttl_);
 }
 
@@ -208,15 +199,15 @@ void LogTail::renewLeases() {
   // A request stream's tail keeps its orphaned producer going; a standalone
   // stream keeps every node's copy listening upstream.
   const std::string name = target_.from.kind == StreamKind::kRequest
-                               ? tailLeaseName(target_.from.stream_id)
-                               : std::string(kStandaloneLease);
+                               ? stream_leases::tail(target_.from.stream_id)
+                               : std::string(stream_leases::kStandalone);
   store_.putLease(target_.session_id, name, target_.ctx, cfg_.lease_ttl);
 }
 
 void LogTail::checkLease() {
   if (done_ || target_.from.kind != StreamKind::kRequest) return;
   lease_call_ = store_.readLease(
-      target_.session_id, producerLeaseName(target_.from.stream_id),
+      target_.session_id, stream_leases::producer(target_.from.stream_id),
       [this](Result<std::optional<std::string>> holder) {
         if (!holder.ok() || holder.value().has_value()) return;
         // No producer any more: read what it left, then end the stream.

@@ -39,11 +39,6 @@
 
 namespace sidecar::proxy {
 
-// The lease a stream's producer renews, and the one a node tailing it renews
-// (the producer keeps an orphaned stream alive while someone tails it).
-std::string producerLeaseName(std::string_view stream_id);
-std::string tailLeaseName(std::string_view stream_id);
-
 struct LogTailSink {
   // The stream exists: start the reply. `resume_from` is the event id the
   // client may resume from before any event arrives (for a priming event).

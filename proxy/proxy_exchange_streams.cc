@@ -13,6 +13,7 @@
 
 #include "common/timeval.h"
 #include "proxy/sse_buffer.h"
+#include "proxy/stream_leases.h"
 
 namespace sidecar::proxy {
 
@@ -140,7 +141,7 @@ void ProxyExchange::startStreamTimer() {
 }
 
 void ProxyExchange::renewProducerLease() {
-  deps_.store.putLease(request_.session_id, producerLeaseName(recorder_.streamId()), request_.ctx,
+  deps_.store.putLease(request_.session_id, stream_leases::producer(recorder_.streamId()), request_.ctx,
                        deps_.cfg.streams.lease_ttl);
 }
 
@@ -155,7 +156,7 @@ void ProxyExchange::onStreamTimer() {
   }
   // Past the orphan deadline: keep going only while some node tails it.
   store_call_ = deps_.store.readLease(
-      request_.session_id, tailLeaseName(recorder_.streamId()),
+      request_.session_id, stream_leases::tail(recorder_.streamId()),
       [this](Result<std::optional<std::string>> tail) {
         if (tail.ok() && tail.value().has_value()) return;
         if (!tail.ok()) {
