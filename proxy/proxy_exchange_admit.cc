@@ -23,7 +23,7 @@ void ProxyExchange::start() {
     admit(std::nullopt);
     return;
   }
-  store_call_ = deps_.store.getSession(
+  store_call_ = deps_.store.lookupForRequest(
       request_.session_id, [this](Result<std::optional<SessionRecord>> found) {
         if (!found.ok()) {
           deps_.metrics.store_errors.inc();
@@ -45,7 +45,8 @@ void ProxyExchange::admit(std::optional<SessionRecord> record) {
     forward();
     return;
   }
-  deps_.store.touch(request_.session_id);
+  // The append of the request's messages refreshes the session the same way.
+  if (request_.body.messages.empty()) deps_.store.touch(request_.session_id);
   record_ = std::move(record);
   // (A GET for a session the memory store does not know goes to the
   // upstream as before: only the upstream can tell whether it lives.)

@@ -35,9 +35,11 @@ RedisKeys::RedisKeys(std::string prefix)
     : prefix_(std::move(prefix)),
       index_(prefix_),
       bus_(prefix_),
+      closed_(prefix_),
       sessionless_(keysForTag(prefix_, "sessionless")) {
   index_.append("sessions");
   bus_.append("bus");
+  closed_.append("closed");
   // Nobody watches the sessionless log; its appends publish nothing.
   sessionless_.wake.clear();
 }

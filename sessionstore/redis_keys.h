@@ -17,6 +17,7 @@
 //
 //   <prefix>{<tag>}:wake        the append script publishes a session's last seq
 //   <prefix>bus                 the broadcast bus between nodes
+//   <prefix>closed              the transition script publishes each session it closes
 //
 // Every key of one session carries the same hash tag, so a session lives in
 // one Redis Cluster slot and a Lua script may touch all of them. The tag is
@@ -55,6 +56,7 @@ class RedisKeys {
   std::string blob(std::string_view ref) const;
   const std::string& index() const noexcept { return index_; }
   const std::string& bus() const noexcept { return bus_; }
+  const std::string& closed() const noexcept { return closed_; }
   const SessionKeys& sessionless() const noexcept { return sessionless_; }
   const std::string& prefix() const noexcept { return prefix_; }
 
@@ -62,6 +64,7 @@ class RedisKeys {
   std::string prefix_;
   std::string index_;
   std::string bus_;
+  std::string closed_;
   SessionKeys sessionless_;
 };
 

@@ -18,11 +18,14 @@ local function owned()
   -- meta exists and belongs to this id (two ids sharing a hash tag fail closed)
   return redis.call('HGET', KEYS[1], 'id') == ARGV[1]
 end
--- <prefix>blob:<ref>. The prefix is KEYS[1] without its '{<tag>}:meta' (the
+-- <prefix><name>. The prefix is KEYS[1] without its '{<tag>}:meta' (the
 -- tag is hex, so the last '{' starts it even if the prefix had braces).
+local function prefixed(name)
+  return string.match(KEYS[1], '^(.*){[^{}]*}:meta$') .. name
+end
 -- Blob keys live outside the session's slot (docs/storage.md).
 local function blobKey(ref)
-  return string.match(KEYS[1], '^(.*){[^{}]*}:meta$') .. 'blob:' .. ref
+  return prefixed('blob:' .. ref)
 end
 -- Content-addressed: a blob that exists already holds these bytes.
 local function putBlob(key, bytes)
@@ -45,12 +48,29 @@ local function keepBlobs()
     end
   end
 end
+-- Keys live `slack` past the idle TTL, so that appends and touches need to
+-- refresh them only once per slack (refreshDue) and a session still lives
+-- at least the idle TTL after its last use. A refresh is 8-9 commands: doing
+-- it on every append was most of Redis' CPU per proxied request.
+local function slack()
+  return math.min(math.floor(tonumber(ARGV[3]) / 16), 60000)
+end
+local function lifetime()
+  return tonumber(ARGV[3]) + slack()
+end
+-- `refreshed_ms` as read from meta (nil when never). Either direction counts,
+-- so a node whose clock lags cannot hold refreshes off.
+local function refreshDue(refreshed_ms)
+  return not refreshed_ms or math.abs(tonumber(ARGV[2]) - tonumber(refreshed_ms)) >= slack()
+end
+-- The caller records ARGV[2] as meta's `refreshed_ms` in its own HSET.
 local function refresh()
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])  -- a no-op until the first event
-  if KEYS[3] then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end  -- likewise for streams
+  local px = lifetime()
+  redis.call('PEXPIRE', KEYS[1], px)
+  redis.call('PEXPIRE', KEYS[2], px)  -- a no-op until the first event
+  if KEYS[3] then redis.call('PEXPIRE', KEYS[3], px) end  -- likewise for streams
   if KEYS[4] then
-    redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
+    redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + px, ARGV[1])
     keepBlobs()
   end
 end
@@ -90,7 +110,7 @@ redis.call('DEL', KEYS[2], KEYS[3])
 -- keeps only their digests, so every value fits a listpack entry.
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'state', ARGV[4], 'protocol_version', ARGV[5],
   'client_params_ref', ARGV[7], 'server_result_ref', ARGV[9], 'fingerprint', ARGV[10],
-  'created_ms', ARGV[11], 'last_seen_ms', ARGV[2], 'seq', 0)
+  'created_ms', ARGV[11], 'last_seen_ms', ARGV[2], 'refreshed_ms', ARGV[2], 'seq', 0)
 putBlob(KEYS[5], ARGV[6])
 putBlob(KEYS[6], ARGV[8])
 refresh()
@@ -109,9 +129,12 @@ local function move(to, write, ...)
   if not (allowed and allowed[to]) then
     return redis.error_reply('CONFLICT illegal transition ' .. from .. ' -> ' .. to)
   end
-  redis.call('HSET', KEYS[1], 'state', to, 'last_seen_ms', ARGV[2], ...)
+  redis.call('HSET', KEYS[1], 'state', to, 'last_seen_ms', ARGV[2], 'refreshed_ms', ARGV[2], ...)
   if write then write() end
   refresh()
+  -- Nodes that admit requests from their own copy of the record drop it
+  -- (RedisSessionStore's closed-session feed).
+  if to == 'CLOSED' then redis.call('PUBLISH', prefixed('closed'), ARGV[1]) end
   return record(redis.call('HGETALL', KEYS[1]))
 end
 )lua";
@@ -127,20 +150,23 @@ end, 'protocol_version', ARGV[4], 'server_result_ref', ARGV[6])
 )lua";
 
 constexpr const char* kAppend = R"lua(
-if ARGV[1] ~= '' and not owned() then
+-- One HMGET for every check, one HSET for every write to meta: each
+-- redis.call costs about a microsecond of Lua overhead on top of the command.
+local mark = 'w:' .. ARGV[5]
+local meta = redis.call('HMGET', KEYS[1], 'id', 'seq', mark, 'refreshed_ms')
+if ARGV[1] ~= '' and meta[1] ~= ARGV[1] then
   return redis.error_reply('NOTFOUND unknown session')
 end
 -- Exactly-once across retries: a writer numbers its batches increasingly per
 -- log and resends a batch whose outcome it did not learn with the same number.
-local mark = 'w:' .. ARGV[5]
-local batch = tonumber(ARGV[6])
-if batch <= tonumber(redis.call('HGET', KEYS[1], mark) or '0') then
+if tonumber(ARGV[6]) <= tonumber(meta[3] or '0') then
   return {0, 0}
 end
 local n = (#ARGV - 7) / 7
-local last = redis.call('HINCRBY', KEYS[1], 'seq', n)
-local first = last - n + 1
+local first = tonumber(meta[2] or '0') + 1
+local last = first + n - 1
 local indexed = {}
+local new_stream = false
 for i = 0, n - 1 do
   local a = 8 + i * 7
   -- The entry id is the seq itself, so readEvents(after) is XRANGE (after +.
@@ -151,21 +177,40 @@ for i = 0, n - 1 do
   local stream = ARGV[a + 1]
   if KEYS[3] and stream ~= '' and not indexed[stream] then
     indexed[stream] = true
-    redis.call('HSETNX', KEYS[3], stream, string.format('%d', first + i - 1))
+    if redis.call('HSETNX', KEYS[3], stream, string.format('%d', first + i - 1)) == 1 then
+      new_stream = true
+    end
   end
 end
-redis.call('HSET', KEYS[1], mark, ARGV[6])
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2]) end
-refresh()
+local fields = {mark, ARGV[6], 'seq', string.format('%d', last)}
+if ARGV[1] ~= '' then
+  fields[#fields + 1] = 'last_seen_ms'
+  fields[#fields + 1] = ARGV[2]
+end
+-- The first event creates the events stream: it gets its TTL at once.
+if first == 1 or refreshDue(meta[4]) then
+  refresh()
+  fields[#fields + 1] = 'refreshed_ms'
+  fields[#fields + 1] = ARGV[2]
+elseif new_stream then
+  -- The streams hash may have been created just now; never leave it without a TTL.
+  redis.call('PEXPIRE', KEYS[3], lifetime())
+end
+redis.call('HSET', KEYS[1], unpack(fields))
 -- One notice per call (per batch, not per event): watchers read the log.
 if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], string.format('%d', last)) end
 return {first, last}
 )lua";
 
 constexpr const char* kTouch = R"lua(
-if not owned() then return 0 end
-redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2])
-refresh()
+local meta = redis.call('HMGET', KEYS[1], 'id', 'refreshed_ms')
+if meta[1] ~= ARGV[1] then return 0 end
+if refreshDue(meta[2]) then
+  refresh()
+  redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2], 'refreshed_ms', ARGV[2])
+else
+  redis.call('HSET', KEYS[1], 'last_seen_ms', ARGV[2])
+end
 return 1
 )lua";
 

@@ -35,7 +35,10 @@ RedisPubSub::RedisPubSub(event_base& base, Logger& logger, MetricsRegistry& metr
                       [this](const std::string& channel, std::string payload) {
                         onMessage(channel, std::move(payload));
                       },
-                      [this](const std::string& channel) { onSubscribed(channel); }}) {
+                      [this](const std::string& channel) { onSubscribed(channel); },
+                      [this] {
+                        if (on_closures_live_) on_closures_live_(false);
+                      }}) {
   if (!sweep_timer_) std::abort();  // out of memory at start-up: nothing sensible to do
 }
 
@@ -63,6 +66,15 @@ Subscription RedisPubSub::listen(const std::string& channel, bool wake,
   // every earlier listener was cancelled: nothing to send.
   if (created) subscriber_.subscribe(channel);
   return it->second.listeners.add(std::move(handler));
+}
+
+void RedisPubSub::feedClosures(std::function<void(std::string_view id)> on_closed,
+                               std::function<void(bool live)> on_live) {
+  if (on_closed_) return;
+  on_closed_ = std::move(on_closed);
+  on_closures_live_ = std::move(on_live);
+  // Outside channels_: no listener list to sweep, never unsubscribed.
+  subscriber_.subscribe(keys_.closed());
 }
 
 size_t RedisPubSub::sweep() {
@@ -98,6 +110,10 @@ ListenerList<std::string_view>::Snapshot RedisPubSub::liveListeners(const std::s
 // ---- deliveries ----------------------------------------------------------------
 
 void RedisPubSub::onMessage(const std::string& channel, std::string payload) {
+  if (on_closed_ && channel == keys_.closed()) {
+    on_closed_(payload);  // at once: a lookup must not see the session live one turn longer
+    return;
+  }
   auto it = channels_.find(channel);
   if (it == channels_.end()) return;
   if (it->second.wake) {
@@ -108,6 +124,10 @@ void RedisPubSub::onMessage(const std::string& channel, std::string payload) {
 }
 
 void RedisPubSub::onSubscribed(const std::string& channel) {
+  if (on_closures_live_ && channel == keys_.closed()) {
+    on_closures_live_(true);
+    return;
+  }
   auto it = channels_.find(channel);
   if (it != channels_.end() && it->second.wake) pending_wakes_.add(channel);
 }

@@ -52,6 +52,14 @@ class RedisPubSub {
 
   Subscription watch(const std::string& id, std::function<void()> wake);
   Subscription subscribe(std::function<void(std::string_view)> on_message);
+  // The closed-session feed (<prefix>closed, published by the transition
+  // script). Both callbacks run inside the subscriber's callbacks, so they
+  // must only record: on_closed(id) for each session closed anywhere;
+  // on_live(true) once the server confirmed the subscription, on_live(false)
+  // when the subscriber connection is lost (closures are missed until the
+  // next true). Set once; it holds its channel for the object's lifetime.
+  void feedClosures(std::function<void(std::string_view id)> on_closed,
+                    std::function<void(bool live)> on_live);
   // Dropped (counted, warned once per outage) while the main connection is down.
   void publish(std::string message);
   // The main connection is ready again: the next drop warns again.
@@ -89,6 +97,8 @@ class RedisPubSub {
   const RedisKeys& keys_;
   config::Millis sweep_interval_;
   std::unordered_map<std::string, Channel> channels_;
+  std::function<void(std::string_view)> on_closed_;  // the closed-session feed, once set
+  std::function<void(bool)> on_closures_live_;
   bool reported_drop_ = false;
 
   Counter& publishes_dropped_total_;

@@ -43,6 +43,7 @@ RedisSessionStore::RedisSessionStore(event_base& base, const Clock& clock, Logge
       cache_(store.cache, clock),
       writer_id_(randomWriterId()),
       loop_thread_(std::this_thread::get_id()),
+      vouch_max_age_(std::min<config::Millis>(store.cache.ttl, config::Millis(ttl_ms_ / 2))),
       illegal_transitions_total_(metrics.counter("sidecar_store_illegal_transitions_total",
                                                  "Session state transitions refused as illegal")),
       reply_errors_total_(metrics.counter("sidecar_redis_command_errors_total",
@@ -51,6 +52,9 @@ RedisSessionStore::RedisSessionStore(event_base& base, const Clock& clock, Logge
       cache_answers_total_(metrics.counter("sidecar_store_cache_answers_total",
                                            "getSession answered from the local cache because "
                                            "Redis could not answer")),
+      vouched_answers_total_(metrics.counter(
+          "sidecar_store_vouched_lookups_total",
+          "Requests admitted from a record this node's own writes confirmed, without a Redis read")),
       touches_dropped_total_(metrics.counter("sidecar_store_touches_dropped_total",
                                              "Touches not sent because Redis was unreachable")),
       dropped_unknown_session_(metrics.counter("sidecar_store_events_dropped_total",
@@ -203,8 +207,12 @@ void RedisSessionStore::moveSession(ScriptId script, const std::string& id,
   for (auto& key : extra_keys) keys.push_back(std::move(key));
   std::vector<std::string> args = commonArgs(id);
   for (auto& arg : extra) args.push_back(std::move(arg));
+  // Requests wait for Redis while the state changes, as they did before the
+  // cache could answer them.
+  cache_.unvouch(id);
+  const uint64_t epoch = closed_feed_epoch_;
   scripts_.run(script, std::move(keys), std::move(args),
-               [this, id, to, script, done = std::move(done)](Result<RedisReply> r) mutable {
+               [this, id, to, script, epoch, done = std::move(done)](Result<RedisReply> r) mutable {
                  if (!r.ok()) return done(r.error());
                  if (r.value().isError()) {
                    Error error = replyError(r.value());
@@ -223,6 +231,7 @@ void RedisSessionStore::moveSession(ScriptId script, const std::string& id,
                    return done(makeError(ErrorCode::kNotFound, "unknown session " + id));
                  }
                  cache_.put(*record.value());
+                 cache_.vouch(id, epoch);
                  done(std::move(*record.value()));
                });
 }
@@ -231,9 +240,15 @@ CallHandle RedisSessionStore::getSession(const std::string& id,
                                          Callback<std::optional<SessionRecord>> done) {
   assertLoopThread();
   auto [handle, cb] = guard(std::move(done));
-  outbox_.whenSettled(id,
-                      [this, id, cb = std::move(cb)]() mutable { fetchRecord(id, std::move(cb)); });
+  readRecord(id, std::move(cb));
   return std::move(handle);
+}
+
+void RedisSessionStore::readRecord(const std::string& id,
+                                   Callback<std::optional<SessionRecord>> done) {
+  // After this node's earlier appends to the session: a node reads its own writes.
+  outbox_.whenSettled(
+      id, [this, id, done = std::move(done)]() mutable { fetchRecord(id, std::move(done)); });
 }
 
 void RedisSessionStore::fetchRecord(const std::string& id,
@@ -264,6 +279,35 @@ void RedisSessionStore::fetchRecord(const std::string& id,
         }
         done(std::move(record).value());
       });
+}
+
+CallHandle RedisSessionStore::lookupForRequest(const std::string& id,
+                                               Callback<std::optional<SessionRecord>> done) {
+  assertLoopThread();
+  startClosedFeed();
+  if (!cache_.vouched(id, closed_feed_epoch_, vouch_max_age_)) return getSession(id, std::move(done));
+  // No read: this node's own writes keep the record current, and a close
+  // anywhere reaches the cache through the feed (see the header).
+  auto [handle, cb] = guard(std::move(done));
+  queue_.post([this, id, cb = std::move(cb)]() mutable {
+    // Asked again on the next loop turn, after I/O was polled: a close
+    // published before this request arrived has reached the cache by now.
+    if (auto record = cache_.vouched(id, closed_feed_epoch_, vouch_max_age_)) {
+      vouched_answers_total_.inc();
+      return cb(std::move(record));
+    }
+    readRecord(id, std::move(cb));
+  });
+  return std::move(handle);
+}
+
+void RedisSessionStore::startClosedFeed() {
+  if (closed_feed_started_) return;
+  closed_feed_started_ = true;
+  pubsub_.feedClosures([this](std::string_view id) { cache_.closed(std::string(id)); },
+                       [this](bool live) {
+                         closed_feed_epoch_ = live ? ++closed_feed_confirmations_ : 0;
+                       });
 }
 
 CallHandle RedisSessionStore::listSessions(Callback<std::vector<SessionRecord>> done) {
@@ -323,12 +367,15 @@ void RedisSessionStore::flushTouch(const std::string& id) {
     return;
   }
   scripts_.run(ScriptId::kTouch, sessionKeys(id, true), commonArgs(id),
-               [this, id](Result<RedisReply> r) {
+               [this, id, epoch = closed_feed_epoch_](Result<RedisReply> r) {
                  if (!r.ok()) return;  // counted by the connection
                  if (r.value().isError()) {
                    (void)replyError(r.value());
                  } else if (r.value().asInteger() == 0) {
+                   cache_.erase(id);
                    logger_.debug(id, "store_touch_unknown_session");
+                 } else {
+                   cache_.vouch(id, epoch);
                  }
                });
 }
@@ -374,14 +421,20 @@ void RedisSessionStore::sendBatch(const std::string& log, const OutboxBatch& bat
   args.push_back(sessionless ? std::string() : keys_.session(log).wake);
   for (const auto& event : batch.events) encodeEventArgs(event, args);
   scripts_.run(ScriptId::kAppend, std::move(keys), std::move(args),
-               [this, done = std::move(done)](Result<RedisReply> r) {
+               [this, log, epoch = closed_feed_epoch_, done = std::move(done)](Result<RedisReply> r) {
                  // No reply: it may or may not have run. The resend carries
                  // the same batch number, so the script applies it at most once.
                  if (!r.ok()) return done(BatchOutcome::kRetry);
-                 if (!r.value().isError()) return done(BatchOutcome::kApplied);
+                 if (!r.value().isError()) {
+                   // An applied append found the session live and left its
+                   // TTL at least the idle TTL ahead.
+                   if (!log.empty()) cache_.vouch(log, epoch);
+                   return done(BatchOutcome::kApplied);
+                 }
                  const Error error = replyError(r.value());
-                 done(error.code == ErrorCode::kNotFound ? BatchOutcome::kUnknownSession
-                                                         : BatchOutcome::kFailed);
+                 if (error.code != ErrorCode::kNotFound) return done(BatchOutcome::kFailed);
+                 cache_.erase(log);
+                 done(BatchOutcome::kUnknownSession);
                });
 }
 

@@ -11,6 +11,12 @@
 //
 // - create / transition / completeInitialize / getSession / listSessions /
 //   readEvents are one awaited Redis round trip each (list: one per session).
+// - lookupForRequest answers ACTIVE sessions from the cache without Redis
+//   when this node's own append, touch or transition proved them live
+//   (SessionCache::vouch) while the closed-session feed (<prefix>closed, a
+//   channel on the subscriber connection, started by the first lookup) has
+//   been up throughout, and not longer than min(store.cache.ttl, idle TTL / 2)
+//   ago. Anything else asks Redis, as getSession does.
 // - touch and appendEvents never wait on Redis: touches are coalesced per
 //   loop turn, appends go through RedisEventOutbox (one script call per log
 //   per turn, order kept, buffered while Redis is unreachable).
@@ -76,6 +82,8 @@ class RedisSessionStore final : public SessionStore {
                         Callback<SessionRecord> done) override;
   CallHandle getSession(const std::string& id,
                         Callback<std::optional<SessionRecord>> done) override;
+  CallHandle lookupForRequest(const std::string& id,
+                              Callback<std::optional<SessionRecord>> done) override;
   CallHandle listSessions(Callback<std::vector<SessionRecord>> done) override;
   CallHandle readEvents(const std::string& id, uint64_t after_seq, size_t limit,
                         Callback<EventPage> done) override;
@@ -110,6 +118,7 @@ class RedisSessionStore final : public SessionStore {
   template <class T>
   std::pair<CallHandle, Callback<T>> guard(Callback<T> done);
 
+  void readRecord(const std::string& id, Callback<std::optional<SessionRecord>> done);
   void fetchRecord(const std::string& id, Callback<std::optional<SessionRecord>> done);
   // `extra_keys` follow the four session keys, `extra` the common args.
   void moveSession(ScriptId script, const std::string& id, std::vector<std::string> extra_keys,
@@ -121,6 +130,9 @@ class RedisSessionStore final : public SessionStore {
   void sendBatch(const std::string& log, const OutboxBatch& batch,
                  RedisEventOutbox::BatchDone done);
   void flushTouch(const std::string& id);
+  // Subscribes the closed-session feed once; vouches count from its first
+  // confirmation.
+  void startClosedFeed();
   void onConnectionState(bool ready);
   // meta, events; for scripts that write, also streams and the index.
   std::vector<std::string> sessionKeys(const std::string& id, bool writing) const;
@@ -138,10 +150,17 @@ class RedisSessionStore final : public SessionStore {
   SessionCache cache_;
   std::string writer_id_;
   std::thread::id loop_thread_;
+  config::Millis vouch_max_age_;
+  bool closed_feed_started_ = false;
+  // Nonzero while the closed-session feed is up: a fresh number for every
+  // confirmation of its subscription, so vouches from before a loss never count.
+  uint64_t closed_feed_epoch_ = 0;
+  uint64_t closed_feed_confirmations_ = 0;
 
   Counter& illegal_transitions_total_;
   Counter& reply_errors_total_;
   Counter& cache_answers_total_;
+  Counter& vouched_answers_total_;
   Counter& touches_dropped_total_;
   Counter& dropped_unknown_session_;
   Counter& missing_blobs_total_;

@@ -212,6 +212,7 @@ void RedisSubscriber::onContextGone(std::string_view reason) {
     state.pending = 0;
     state.confirmed = false;
   }
+  if (sink_.on_lost) sink_.on_lost();
   if (was_ready) {
     connected_gauge_.add(-1);
     logger_.warn(kCtx, "redis_subscriber_disconnected",

@@ -21,6 +21,8 @@
 //   on_subscribed(channel)        the server confirmed the channel (after
 //                                 every (re)subscription): notices before
 //                                 this point may have been missed.
+//   on_lost()                     the connection is gone: notices are missed
+//                                 until each channel is confirmed again.
 
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +45,7 @@ namespace sidecar::sessionstore {
 struct SubscriberSink {
   std::function<void(const std::string& channel, std::string payload)> on_message;
   std::function<void(const std::string& channel)> on_subscribed;
+  std::function<void()> on_lost;
 };
 
 class RedisSubscriber {

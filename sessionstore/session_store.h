@@ -57,6 +57,16 @@ class SessionStore {
   virtual CallHandle getSession(const std::string& id,
                                 Callback<std::optional<SessionRecord>> done) = 0;
 
+  // The record, for admitting a request to the session: as getSession, but a
+  // store may answer from what this node already knows without asking its
+  // backend, when it can prove that knowledge current (RedisSessionStore:
+  // an ACTIVE record its own writes confirmed while its closed-session feed
+  // was up). Times in such a record (last seen) may be stale.
+  virtual CallHandle lookupForRequest(const std::string& id,
+                                      Callback<std::optional<SessionRecord>> done) {
+    return getSession(id, std::move(done));
+  }
+
   // Every session still within its TTL, CLOSED ones included.
   virtual CallHandle listSessions(Callback<std::vector<SessionRecord>> done) = 0;
 
@@ -70,7 +80,8 @@ class SessionStore {
   virtual void touch(const std::string& id) = 0;
 
   // Appends in order; the store assigns seq. Fire and forget: failures are
-  // counted and logged by the store, never silently dropped.
+  // counted and logged by the store, never silently dropped. Appending to a
+  // session refreshes it as touch() does.
   virtual void appendEvents(const std::string& id, std::vector<EventRecord> events) = 0;
   virtual void appendSessionlessEvents(std::vector<EventRecord> events) = 0;
 

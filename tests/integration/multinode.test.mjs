@@ -98,6 +98,11 @@ test("one session, every request on the other node: the whole SDK scenario works
   assert.deepEqual([...used].sort(), ["node-a", "node-b"], "both nodes served POSTs of this session");
   assert.ok(await metric(nodes[1], 'sidecar_rehydrations_total\\{result="ok"\\}') >= 1, "node-b rehydrated");
 
+  // Both nodes admitted requests from records their own writes vouched for
+  // (no Redis read): the 404s below prove the close reached them anyway.
+  for (const node of nodes) {
+    assert.ok(await metric(node, "sidecar_store_vouched_lookups_total") > 0, `${node.label} vouched`);
+  }
   await transport.terminateSession();
   for (const node of nodes) {
     const res = await post(node.sidecar.url, { jsonrpc: "2.0", id: 9, method: "tools/list" },

@@ -114,6 +114,7 @@ TEST_CASE_METHOD(BlobFixture,
   CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, meta));
   REQUIRE(redis.command({"PEXPIRE", result_blob, "5000"}) == "1");
   REQUIRE(redis.command({"PEXPIRE", params_blob, "600000"}) == "1");
+  makeRefreshDue(redis, meta);
   h.store().touch("b-1");
   REQUIRE(h.pumpUntil([&] { return pttl(redis, result_blob) > 55'000; }));
   CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, meta));
@@ -188,6 +189,7 @@ TEST_CASE_METHOD(BlobFixture,
   const std::string result_blob = h.redis().keys().blob(sha256Hex(kResult));
   REQUIRE(redis.command({"PEXPIRE", keys.meta, "5000"}) == "1");
   REQUIRE(redis.command({"PEXPIRE", result_blob, "5000"}) == "1");
+  makeRefreshDue(redis, keys.meta);
   h.store().touch(id);
   REQUIRE(h.pumpUntil([&] { return pttl(redis, keys.meta) > 55'000; }));
   CHECK(expiresAt(redis, result_blob) >= expiresAt(redis, keys.meta));

@@ -232,3 +232,57 @@ TEST_CASE("session cache: bounded LRU, records trusted for the TTL only") {
   off.put(record("a"));
   CHECK_FALSE(off.get("a").has_value());
 }
+
+TEST_CASE("session cache: vouched records answer only in their epoch, ACTIVE, within the age") {
+  ManualClock clock;
+  config::CacheConfig cfg;
+  cfg.max_entries = 2;
+  SessionCache cache(cfg, clock);
+  constexpr std::chrono::milliseconds kAge{500};
+  auto active = [](const std::string& id) {
+    SessionRecord r;
+    r.id = id;
+    r.state = SessionState::kActive;
+    return r;
+  };
+  cache.vouch("a", 1);  // not cached: nothing to vouch for
+  CHECK_FALSE(cache.vouched("a", 1, kAge).has_value());
+  cache.put(active("a"));
+  CHECK_FALSE(cache.vouched("a", 1, kAge).has_value());  // read, never vouched
+  cache.vouch("a", 0);                                    // the feed was down
+  CHECK_FALSE(cache.vouched("a", 1, kAge).has_value());
+  cache.vouch("a", 1);
+  CHECK(cache.vouched("a", 1, kAge).has_value());
+  CHECK_FALSE(cache.vouched("a", 2, kAge).has_value());  // the feed was lost since
+  CHECK_FALSE(cache.vouched("a", 0, kAge).has_value());  // and is down now
+  cache.put(active("a"));  // a read keeps the vouch
+  CHECK(cache.vouched("a", 1, kAge).has_value());
+  cache.unvouch("a");  // a transition in flight
+  CHECK_FALSE(cache.vouched("a", 1, kAge).has_value());
+  cache.vouch("a", 1);
+  clock.advanceMs(499);
+  CHECK(cache.vouched("a", 1, kAge).has_value());
+  clock.advanceMs(1);
+  CHECK_FALSE(cache.vouched("a", 1, kAge).has_value());
+
+  SessionRecord initialized = active("b");
+  initialized.state = SessionState::kInitialized;
+  cache.put(initialized);
+  cache.vouch("b", 1);
+  CHECK_FALSE(cache.vouched("b", 1, kAge).has_value());  // only ACTIVE sessions
+
+  // A close wins over a vouch still in flight: a stale read cached after
+  // the close and its write's acknowledgement never make the session live.
+  cache.put(active("c"));
+  cache.closed("c");
+  CHECK_FALSE(cache.get("c").has_value());
+  cache.put(active("c"));
+  cache.vouch("c", 1);
+  CHECK_FALSE(cache.vouched("c", 1, kAge).has_value());
+  // Closed ids are remembered as many as the cache holds entries.
+  cache.closed("d");
+  cache.closed("e");  // forgets c
+  cache.put(active("c"));
+  cache.vouch("c", 1);
+  CHECK(cache.vouched("c", 1, kAge).has_value());
+}

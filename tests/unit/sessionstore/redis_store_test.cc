@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "awaiting_store.h"
+#include "redis_peers_harness.h"
 #include "redis_server.h"
 #include "redis_store_harness.h"
 #include "redis_sync_client.h"
@@ -99,6 +100,107 @@ TEST_CASE("a node never serves a cached record Redis could have corrected", "[ca
   CHECK(a.counter("sidecar_store_cache_answers_total") == 0);
 }
 
+namespace {
+
+// An ACTIVE session created through `h`, whose append `h` has seen applied.
+void activeSessionWrittenBy(RedisStoreHarness& h, const std::string& id) {
+  AwaitingStore s(h);
+  REQUIRE(s.create(redisRecord(id)).ok());
+  REQUIRE(s.completeInitialize(id, "2025-11-25", "{}").ok());
+  REQUIRE(s.transition(id, SessionState::kActive).ok());
+  h.store().appendEvents(id, {redisEvent("request")});
+  REQUIRE(s.read(id, 0, 10).ok());  // after the append's acknowledgement
+}
+
+// The fingerprint a lookup answers: what these tests change behind the
+// store's back to tell a cached answer from a Redis read.
+std::string lookedUpFingerprint(RedisStoreHarness& h, const std::string& id) {
+  auto got = lookupRaw(h, id);
+  REQUIRE(got.has_value());
+  REQUIRE(got->ok());
+  REQUIRE(got->value().has_value());
+  return got->value()->credential_fingerprint;
+}
+
+}  // namespace
+
+TEST_CASE("requests are admitted from records this node's writes vouched for, without a read",
+          "[cache][vouch]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());  // one prefix: two nodes of one deployment
+  cfg.store.cache.ttl = 60s;
+  RedisPeersHarness h(cfg);
+  REQUIRE(h.ready());
+  RedisSyncClient redis(server.port());
+  (void)lookupRaw(h.a(), "none");  // the first lookup starts the closed-session feed
+  REQUIRE(h.settle());
+
+  activeSessionWrittenBy(h.a(), "v-1");
+  const std::string meta = h.a().redis().keys().session("v-1").meta;
+  REQUIRE(redis.command({"HSET", meta, "fingerprint", "changed-behind-the-store"}) == "0");
+  // Node A wrote the session: its lookup answers from the record it holds,
+  // getSession still reads Redis.
+  CHECK(lookedUpFingerprint(h.a(), "v-1") == "f00dfeed");
+  CHECK(h.a().counter("sidecar_store_vouched_lookups_total") == 1);
+  CHECK(AwaitingStore(h.a()).get("v-1")->credential_fingerprint == "changed-behind-the-store");
+  // Node B only read it: it asks Redis.
+  CHECK(lookedUpFingerprint(h.b(), "v-1") == "changed-behind-the-store");
+  CHECK(h.b().counter("sidecar_store_vouched_lookups_total") == 0);
+
+  SECTION("a session closed through another node is refused at once") {
+    REQUIRE(AwaitingStore(h.b()).transition("v-1", SessionState::kClosed).ok());
+    // Only the closed-session feed can tell A: nothing else changed its cache.
+    REQUIRE(h.pumpUntil([&] {
+      auto got = lookupRaw(h.a(), "v-1");
+      return got && got->ok() && got->value() && got->value()->state == SessionState::kClosed;
+    }));
+  }
+
+  SECTION("while the feed is down, lookups read Redis until a new write vouches again") {
+    REQUIRE(redis.command({"CLIENT", "KILL", "TYPE", "pubsub"}) == "2");  // both nodes looked up
+    REQUIRE(h.pumpUntil([&] { return h.a().log().contains("event=redis_subscriber_disconnected"); }));
+    CHECK(lookedUpFingerprint(h.a(), "v-1") == "changed-behind-the-store");
+    // Resubscribed: the vouch from before the loss still does not count...
+    REQUIRE(h.settle());
+    REQUIRE(redis.command({"HSET", meta, "fingerprint", "again"}) == "0");
+    CHECK(lookedUpFingerprint(h.a(), "v-1") == "again");
+    // ...an append acknowledged since does.
+    h.a().store().appendEvents("v-1", {redisEvent("after")});
+    REQUIRE(AwaitingStore(h.a()).read("v-1", 0, 10).ok());
+    REQUIRE(redis.command({"HSET", meta, "fingerprint", "changed-once-more"}) == "0");
+    CHECK(lookedUpFingerprint(h.a(), "v-1") == "again");
+  }
+
+  SECTION("a transition in flight sends lookups to Redis") {
+    const uint64_t before = h.a().counter("sidecar_store_vouched_lookups_total");
+    std::optional<Result<SessionRecord>> closed;
+    CallHandle closing = h.a().store().transition(
+        "v-1", SessionState::kClosed, [&](Result<SessionRecord> r) { closed.emplace(std::move(r)); });
+    auto got = lookupRaw(h.a(), "v-1");  // sent after the transition, on the same connection
+    REQUIRE(got.has_value());
+    REQUIRE(got->ok());
+    CHECK(got->value()->state == SessionState::kClosed);
+    CHECK(h.a().counter("sidecar_store_vouched_lookups_total") == before);
+  }
+}
+
+TEST_CASE("a vouch lasts min(store.cache.ttl, idle TTL / 2)", "[cache][vouch]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.store.cache.ttl = 300ms;
+  RedisStoreHarness h(cfg);
+  REQUIRE(h.ready());
+  RedisSyncClient redis(server.port());
+  (void)lookupRaw(h, "none");
+  REQUIRE(h.pumpUntil([&] { return h.redis().pubsub().subscriptionsSettled(); }));
+  activeSessionWrittenBy(h, "v-2");
+  REQUIRE(redis.command({"HSET", h.redis().keys().session("v-2").meta, "fingerprint", "new"}) ==
+          "0");
+  CHECK(lookedUpFingerprint(h, "v-2") == "f00dfeed");
+  idleFor(h, 350ms);
+  CHECK(lookedUpFingerprint(h, "v-2") == "new");
+}
+
 TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored by expiry",
           "[keys]") {
   RedisServer server;
@@ -122,25 +224,45 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
   CHECK(h.redis().keys().session(id).streams == streams);
   CHECK(redis.command({"HGET", meta, "id"}) == id);
   CHECK(redis.command({"HGET", meta, "seq"}) == "1");
+  CHECK(std::stoll(redis.command({"HGET", meta, "refreshed_ms"})) > 0);
   CHECK(redis.command({"TYPE", events}) == "stream");
   const RedisReply entries = redis.reply({"XRANGE", events, "-", "+"});
   REQUIRE(entries.elements.size() == 1);
   CHECK(entries.elements[0].elements[0].str == "1-0");  // entry id = seq
   CHECK(redis.command({"HGET", streams, "post-1"}) == "0");  // seq before the stream's first event
+  const int64_t lifetime = keyLifetimeMs(60s);  // the idle TTL plus the refresh slack
+  CHECK(lifetime == 63'750);
   for (const auto& key : {meta, events, streams}) {
     const long long ttl = std::stoll(redis.command({"PTTL", key}));
-    CHECK(ttl > 55'000);
-    CHECK(ttl <= 60'000);
+    CHECK(ttl > lifetime - 5'000);
+    CHECK(ttl <= lifetime);
   }
   const long long expiry = std::stoll(redis.command({"ZSCORE", cfg.prefix + "sessions", id}));
   const long long now = SystemClock().nowUnixMs();
-  CHECK(expiry > now + 55'000);
-  CHECK(expiry <= now + 60'000);
+  CHECK(expiry > now + lifetime - 5'000);
+  CHECK(expiry <= now + lifetime);
 
-  // touch refreshes every key's TTL.
+  // Within the slack of the last refresh, appends and touches leave the TTLs
+  // alone (they are at least the idle TTL ahead anyway)...
   for (const auto& key : {meta, events, streams}) {
     REQUIRE(redis.command({"PEXPIRE", key, "5000"}) == "1");
   }
+  h.store().touch(id);
+  h.store().appendEvents(id, {redisEvent("two", 2)});
+  REQUIRE(s.read(id, 0, 10).ok());
+  for (const auto& key : {meta, events}) CHECK(std::stoll(redis.command({"PTTL", key})) <= 5'000);
+  // ...but a stream the append indexes anew gets its TTL at once.
+  EventRecord other_stream = redisEvent("three");
+  other_stream.stream_id = "post-2";
+  h.store().appendEvents(id, {other_stream});
+  REQUIRE(s.read(id, 0, 10).ok());
+  CHECK(std::stoll(redis.command({"PTTL", streams})) > lifetime - 5'000);
+
+  // Once the slack has passed, touch refreshes every key's TTL.
+  for (const auto& key : {meta, events, streams}) {
+    REQUIRE(redis.command({"PEXPIRE", key, "5000"}) == "1");
+  }
+  makeRefreshDue(redis, meta);
   h.store().touch(id);
   REQUIRE(h.pumpUntil([&] { return std::stoll(redis.command({"PTTL", events})) > 55'000; }));
   CHECK(std::stoll(redis.command({"PTTL", meta})) > 55'000);

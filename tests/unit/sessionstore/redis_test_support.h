@@ -3,12 +3,14 @@
 // way to issue one call and keep its raw Result (AwaitingStore REQUIREs
 // success for get/list, and some tests expect failures).
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "redis_store_harness.h"
+#include "redis_sync_client.h"
 #include "sessionstore/session_store.h"
 
 namespace sidecar::sessionstore::test {
@@ -69,6 +71,24 @@ inline std::optional<Result<std::optional<SessionRecord>>> getRaw(
     std::chrono::milliseconds bound = std::chrono::seconds(5)) {
   return callAndWait<std::optional<SessionRecord>>(
       h, [&](auto done) { return h.store().getSession(id, done); }, bound, took);
+}
+
+// Appends and touches refresh a session's TTLs once per slack (idle TTL / 16,
+// at most 60 s; redis_lua.cc). Backdating the last refresh stands in for
+// waiting that long.
+inline void makeRefreshDue(RedisSyncClient& redis, const std::string& meta) {
+  (void)redis.command({"HSET", meta, "refreshed_ms", "0"});
+}
+
+// What the scripts set a session's keys' TTL to: the idle TTL plus the slack.
+inline int64_t keyLifetimeMs(std::chrono::milliseconds idle_ttl) {
+  return idle_ttl.count() + std::min<int64_t>(idle_ttl.count() / 16, 60'000);
+}
+
+inline std::optional<Result<std::optional<SessionRecord>>> lookupRaw(RedisStoreHarness& h,
+                                                                     const std::string& id) {
+  return callAndWait<std::optional<SessionRecord>>(
+      h, [&](auto done) { return h.store().lookupForRequest(id, done); });
 }
 
 // Lets the loop run for a while (timers, reconnect attempts) without a goal.
