@@ -29,6 +29,8 @@ class EventLog {
   // Events currently held (not the number ever appended).
   size_t size() const noexcept { return events_.size(); }
   uint64_t lastSeq() const noexcept { return next_seq_ - 1; }
+  // The oldest event held (lastSeq() + 1 while empty).
+  uint64_t firstSeq() const noexcept { return next_seq_ - events_.size(); }
 
  private:
   size_t max_events_;

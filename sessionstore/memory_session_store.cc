@@ -207,13 +207,11 @@ void MemorySessionStore::appendEvents(const std::string& id, std::vector<EventRe
   const int64_t now = clock_.nowUnixMs();
   size_t dropped = 0;
   for (auto& event : events) {
-    // The seq this event is about to get, minus one; only a stream's first event counts.
-    if (!event.stream_id.empty()) {
-      entry->stream_starts.try_emplace(event.stream_id, entry->events.lastSeq());
-    }
+    entry->stream_starts.note(event.stream_id, event.stream_seq, entry->events.lastSeq());
     dropped += entry->events.append(std::move(event), now);
   }
   if (dropped == 0) return;
+  entry->stream_starts.forgetBefore(entry->events.firstSeq());
   dropped_log_full_.inc(dropped);
   // Once per session: a full log drops on every append from then on, and
   // the counter already tracks the volume.
@@ -245,8 +243,7 @@ CallHandle MemorySessionStore::streamStart(const std::string& id, const std::str
   assertLoopThread();
   std::optional<uint64_t> start;
   if (const Entry* entry = findLive(id)) {
-    auto it = entry->stream_starts.find(stream_id);
-    if (it != entry->stream_starts.end()) start = it->second;
+    start = entry->stream_starts.find(stream_id);
   }
   return answer<std::optional<uint64_t>>(std::move(done), start);
 }

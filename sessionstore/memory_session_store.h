@@ -38,6 +38,7 @@
 #include "sessionstore/event_log.h"
 #include "sessionstore/memory_pubsub.h"
 #include "sessionstore/session_store.h"
+#include "sessionstore/stream_starts.h"
 
 namespace sidecar::sessionstore {
 
@@ -108,7 +109,7 @@ class MemorySessionStore final : public SessionStore {
     int64_t last_seen_mono_ms = 0;
     std::list<std::string>::iterator idle_pos;  // this entry's place in idle_order_
     bool reported_full = false;                 // log_full warned once per session
-    std::unordered_map<std::string, uint64_t> stream_starts;  // stream id -> seq before it
+    StreamStarts stream_starts;
     std::unordered_map<std::string, Lease> leases;            // by name
   };
   using Sessions = std::unordered_map<std::string, Entry>;

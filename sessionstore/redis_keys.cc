@@ -22,7 +22,7 @@ SessionKeys keysForTag(const std::string& prefix, std::string_view tag) {
   SessionKeys keys;
   keys.meta = taggedKey(prefix, tag, "meta");
   keys.events = taggedKey(prefix, tag, "events");
-  keys.streams = taggedKey(prefix, tag, "streams");
+  keys.starts = taggedKey(prefix, tag, "starts");
   keys.wake = taggedKey(prefix, tag, "wake");
   return keys;
 }

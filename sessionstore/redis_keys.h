@@ -3,8 +3,9 @@
 //
 //   <prefix>{<tag>}:meta        HASH   one session's record, seq counter, writer marks
 //   <prefix>{<tag>}:events      STREAM one session's events, entry id "<seq>-0"
-//   <prefix>{<tag>}:streams     HASH   stream id -> the seq before that stream's first
-//                                      event (written by the append script, HSETNX)
+//   <prefix>{<tag>}:starts      ZSET   member = stream id, score = the seq before that stream's first
+//                                      event (the append script: ZADD NX at the event with
+//                                      stream seq 1; dropped once that event may be trimmed)
 //   <prefix>{<tag>}:lease:<name> STRING a lease's holder, PX = the lease's TTL
 //   <prefix>sessions            ZSET   member = session id, score = expiry (unix ms)
 //   <prefix>blob:<sha256 hex>   STRING client_params / InitializeResult bytes, shared by
@@ -42,7 +43,7 @@ std::string sessionHashTag(std::string_view id);
 struct SessionKeys {
   std::string meta;
   std::string events;
-  std::string streams;
+  std::string starts;
   std::string wake;  // a channel, not a key ("" for the sessionless log)
 };
 

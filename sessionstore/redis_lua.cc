@@ -68,7 +68,7 @@ local function refresh()
   local px = lifetime()
   redis.call('PEXPIRE', KEYS[1], px)
   redis.call('PEXPIRE', KEYS[2], px)  -- a no-op until the first event
-  if KEYS[3] then redis.call('PEXPIRE', KEYS[3], px) end  -- likewise for streams
+  if KEYS[3] then redis.call('PEXPIRE', KEYS[3], px) end  -- likewise for starts
   if KEYS[4] then
     redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + px, ARGV[1])
     keepBlobs()
@@ -104,7 +104,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('CONFLICT session exists')
 end
 -- Leftovers of an expired namesake: its stream would hold ids above our
--- seq, its stream index would point into a log that is not ours.
+-- seq, its starts index would point into a log that is not ours.
 redis.call('DEL', KEYS[2], KEYS[3])
 -- client_params and server_result go to blobs (KEYS[5], KEYS[6]); meta
 -- keeps only their digests, so every value fits a listpack entry.
@@ -165,7 +165,6 @@ end
 local n = (#ARGV - 7) / 7
 local first = tonumber(meta[2] or '0') + 1
 local last = first + n - 1
-local indexed = {}
 local new_stream = false
 for i = 0, n - 1 do
   local a = 8 + i * 7
@@ -173,14 +172,19 @@ for i = 0, n - 1 do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], string.format('%d-0', first + i),
     'dir', ARGV[a], 'stream', ARGV[a + 1], 'sseq', ARGV[a + 2], 'ueid', ARGV[a + 3],
     'ts', ARGV[a + 4], 'msg', ARGV[a + 5], 'syn', ARGV[a + 6])
-  -- streamStart: the seq before a stream's first event; NX keeps the first.
-  local stream = ARGV[a + 1]
-  if KEYS[3] and stream ~= '' and not indexed[stream] then
-    indexed[stream] = true
-    if redis.call('HSETNX', KEYS[3], stream, string.format('%d', first + i - 1)) == 1 then
-      new_stream = true
-    end
+  -- streamStart: the seq before a stream's first event (stream seq 1; a
+  -- stream's producer numbers from 1, a tail continues after it). NX keeps
+  -- the first should a producer ever number twice.
+  if KEYS[3] and ARGV[a + 2] == '1' and ARGV[a + 1] ~= '' then
+    if redis.call('ZADD', KEYS[3], 'NX', first + i - 1, ARGV[a + 1]) == 1 then new_stream = true end
   end
+end
+-- MAXLEN ~ keeps at least the newest <maxlen> events: a stream whose first
+-- event is older may have lost it, and with it what a resumption needs (its
+-- requests). Its start goes then, so the index stays as bounded as the log;
+-- checked once per 1024 events.
+if KEYS[3] and math.floor(last / 1024) > math.floor((first - 1) / 1024) then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', last - tonumber(ARGV[4])))
 end
 local fields = {mark, ARGV[6], 'seq', string.format('%d', last)}
 if ARGV[1] ~= '' then
@@ -193,7 +197,7 @@ if first == 1 or refreshDue(meta[4]) then
   fields[#fields + 1] = 'refreshed_ms'
   fields[#fields + 1] = ARGV[2]
 elseif new_stream then
-  -- The streams hash may have been created just now; never leave it without a TTL.
+  -- The starts index may have been created just now; never leave it without a TTL.
   redis.call('PEXPIRE', KEYS[3], lifetime())
 end
 redis.call('HSET', KEYS[1], unpack(fields))

@@ -4,7 +4,7 @@
 // transition cannot both win. Layouts shared by every session script:
 //
 //   KEYS[1] = <prefix>{tag}:meta   KEYS[2] = <prefix>{tag}:events
-//   KEYS[3] = <prefix>{tag}:streams (absent for the sessionless log)
+//   KEYS[3] = <prefix>{tag}:starts (absent for the sessionless log)
 //   KEYS[4] = <prefix>sessions (index; absent for the sessionless log)
 //   ARGV[1] = session id ("" for the sessionless log)
 //   ARGV[2] = now (unix ms, the node's clock)   ARGV[3] = idle TTL (ms)
@@ -36,7 +36,7 @@ enum class ScriptId {
                         //   protocol_version, server_result, its ref -> as kTransition
   kAppend,              // ARGV[4..7]: maxlen, writer, batch, wake channel ("": none);
                         //   then 7 per event (dir, stream, sseq, ueid, ts, msg, syn)
-                        //   -> {first seq, last seq}; HSETNX streams, PUBLISH wake last
+                        //   -> {first seq, last seq}; ZADD NX starts, PUBLISH wake last
   kTouch,               // -> 1, or 0 for an unknown session
   kGet,                 // KEYS[1..2] only -> as kTransition, or nil
   kRead,                // KEYS[1..2]; ARGV[2..3]: start id, count -> XRANGE reply

@@ -103,7 +103,7 @@ std::vector<std::string> RedisSessionStore::sessionKeys(const std::string& id,
   SessionKeys keys = keys_.session(id);
   std::vector<std::string> out{std::move(keys.meta), std::move(keys.events)};
   if (writing) {
-    out.push_back(std::move(keys.streams));
+    out.push_back(std::move(keys.starts));
     out.push_back(keys_.index());
   }
   return out;
@@ -445,9 +445,9 @@ CallHandle RedisSessionStore::streamStart(const std::string& id, const std::stri
   assertLoopThread();
   auto [handle, cb] = guard(std::move(done));
   // After this node's earlier appends, whose script call writes the index.
-  outbox_.whenSettled(id, [this, key = keys_.session(id).streams, stream_id,
+  outbox_.whenSettled(id, [this, key = keys_.session(id).starts, stream_id,
                            cb = std::move(cb)]() mutable {
-    connection_.send({"HGET", key, stream_id}, [this, cb = std::move(cb)](Result<RedisReply> r) {
+    connection_.send({"ZSCORE", key, stream_id}, [this, cb = std::move(cb)](Result<RedisReply> r) {
       if (!r.ok()) return cb(r.error());
       if (r.value().isError()) return cb(replyError(r.value()));
       cb(decodeOptionalSeq(r.value()));

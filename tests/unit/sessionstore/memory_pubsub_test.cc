@@ -31,6 +31,7 @@ SessionRecord newRecord(const std::string& id) {
 EventRecord newEvent(const std::string& message, const std::string& stream_id = "post-1") {
   EventRecord event;
   event.stream_id = stream_id;
+  event.stream_seq = 1;  // a stream's first event: it starts the stream
   event.message = message;
   return event;
 }
@@ -125,4 +126,16 @@ TEST_CASE("memory store: a bus message reaches the listeners subscribed when it 
   h.settle();
   CHECK(early == std::vector<std::string>{"one", "two"});
   CHECK(later == std::vector<std::string>{"two"});
+}
+
+TEST_CASE("memory store: a stream's start is forgotten once the log dropped its first event") {
+  auto limits = testLimits();
+  limits.max_events_per_session = 3;
+  MemoryStoreHarness h(limits);
+  AwaitingStore s(h);
+  REQUIRE(s.create(newRecord("s-1")).ok());
+  for (int i = 1; i <= 5; ++i) h.store().appendEvents("s-1", {newEvent("e", "post-" + std::to_string(i))});
+  CHECK_FALSE(s.streamStart("s-1", "post-2").value().has_value());  // events 1 and 2 dropped
+  CHECK(s.streamStart("s-1", "post-3").value() == 2u);
+  CHECK(s.streamStart("s-1", "post-5").value() == 4u);
 }

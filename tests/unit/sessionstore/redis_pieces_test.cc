@@ -14,6 +14,7 @@
 #include "sessionstore/redis_keys.h"
 #include "sessionstore/redis_lua.h"
 #include "sessionstore/session_cache.h"
+#include "sessionstore/stream_starts.h"
 
 using namespace sidecar;
 using namespace sidecar::sessionstore;
@@ -74,7 +75,7 @@ TEST_CASE("key schema: every key of a session carries the same tag") {
   const std::string tag = sessionHashTag("abc");
   CHECK(s.meta == "mcp:{" + tag + "}:meta");
   CHECK(s.events == "mcp:{" + tag + "}:events");
-  CHECK(s.streams == "mcp:{" + tag + "}:streams");
+  CHECK(s.starts == "mcp:{" + tag + "}:starts");
   CHECK(keys.index() == "mcp:sessions");
   CHECK(keys.sessionless().meta == "mcp:{sessionless}:meta");
   CHECK(keys.sessionless().events == "mcp:{sessionless}:events");
@@ -285,4 +286,25 @@ TEST_CASE("session cache: vouched records answer only in their epoch, ACTIVE, wi
   cache.put(active("c"));
   cache.vouch("c", 1);
   CHECK(cache.vouched("c", 1, kAge).has_value());
+}
+
+TEST_CASE("stream starts: a stream starts at its stream seq 1, and is forgotten with its first event") {
+  StreamStarts starts;
+  starts.note("post-1", 1, 0);
+  starts.note("post-1", 2, 1);  // a later event of the same stream
+  starts.note("", 1, 2);        // no stream
+  starts.note("tail-only", 3, 3);  // a tail continuing a stream indexed before
+  starts.note("post-2", 1, 4);
+  starts.note("post-2", 1, 9);  // numbered twice: the first start stays
+  CHECK(starts.find("post-1") == 0u);
+  CHECK(starts.find("post-2") == 4u);
+  CHECK_FALSE(starts.find("tail-only").has_value());
+  CHECK(starts.size() == 2);
+  starts.forgetBefore(1);  // event 1 (post-1's first) still held
+  CHECK(starts.find("post-1") == 0u);
+  starts.forgetBefore(2);
+  CHECK_FALSE(starts.find("post-1").has_value());
+  CHECK(starts.find("post-2") == 4u);
+  starts.forgetBefore(6);
+  CHECK(starts.size() == 0);
 }

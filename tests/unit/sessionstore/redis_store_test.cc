@@ -219,9 +219,9 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
   CHECK(tag.size() == 16);
   const std::string meta = cfg.prefix + "{" + tag + "}:meta";
   const std::string events = cfg.prefix + "{" + tag + "}:events";
-  const std::string streams = cfg.prefix + "{" + tag + "}:streams";
+  const std::string starts = cfg.prefix + "{" + tag + "}:starts";
   CHECK(h.redis().keys().session(id).meta == meta);
-  CHECK(h.redis().keys().session(id).streams == streams);
+  CHECK(h.redis().keys().session(id).starts == starts);
   CHECK(redis.command({"HGET", meta, "id"}) == id);
   CHECK(redis.command({"HGET", meta, "seq"}) == "1");
   CHECK(std::stoll(redis.command({"HGET", meta, "refreshed_ms"})) > 0);
@@ -229,10 +229,10 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
   const RedisReply entries = redis.reply({"XRANGE", events, "-", "+"});
   REQUIRE(entries.elements.size() == 1);
   CHECK(entries.elements[0].elements[0].str == "1-0");  // entry id = seq
-  CHECK(redis.command({"HGET", streams, "post-1"}) == "0");  // seq before the stream's first event
+  CHECK(redis.command({"ZSCORE", starts, "post-1"}) == "0");  // seq before the stream's first event
   const int64_t lifetime = keyLifetimeMs(60s);  // the idle TTL plus the refresh slack
   CHECK(lifetime == 63'750);
-  for (const auto& key : {meta, events, streams}) {
+  for (const auto& key : {meta, events, starts}) {
     const long long ttl = std::stoll(redis.command({"PTTL", key}));
     CHECK(ttl > lifetime - 5'000);
     CHECK(ttl <= lifetime);
@@ -244,7 +244,7 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
 
   // Within the slack of the last refresh, appends and touches leave the TTLs
   // alone (they are at least the idle TTL ahead anyway)...
-  for (const auto& key : {meta, events, streams}) {
+  for (const auto& key : {meta, events, starts}) {
     REQUIRE(redis.command({"PEXPIRE", key, "5000"}) == "1");
   }
   h.store().touch(id);
@@ -256,22 +256,50 @@ TEST_CASE("keys: one hash tag per session, idle TTL on every key, index scored b
   other_stream.stream_id = "post-2";
   h.store().appendEvents(id, {other_stream});
   REQUIRE(s.read(id, 0, 10).ok());
-  CHECK(std::stoll(redis.command({"PTTL", streams})) > lifetime - 5'000);
+  CHECK(std::stoll(redis.command({"PTTL", starts})) > lifetime - 5'000);
 
   // Once the slack has passed, touch refreshes every key's TTL.
-  for (const auto& key : {meta, events, streams}) {
+  for (const auto& key : {meta, events, starts}) {
     REQUIRE(redis.command({"PEXPIRE", key, "5000"}) == "1");
   }
   makeRefreshDue(redis, meta);
   h.store().touch(id);
   REQUIRE(h.pumpUntil([&] { return std::stoll(redis.command({"PTTL", events})) > 55'000; }));
   CHECK(std::stoll(redis.command({"PTTL", meta})) > 55'000);
-  CHECK(std::stoll(redis.command({"PTTL", streams})) > 55'000);
+  CHECK(std::stoll(redis.command({"PTTL", starts})) > 55'000);
 
   // A new session under an expired namesake's tag starts without its index.
   for (const auto& key : {meta, events}) REQUIRE(redis.command({"DEL", key}) == "1");
   REQUIRE(s.create(redisRecord(id)).ok());
-  CHECK(redis.command({"EXISTS", streams}) == "0");
+  CHECK(redis.command({"EXISTS", starts}) == "0");
+}
+
+TEST_CASE("the starts index stays as bounded as the log", "[keys][streams]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.store.redis.stream_maxlen = 10;
+  RedisStoreHarness h(cfg);
+  REQUIRE(h.ready());
+  AwaitingStore s(h);
+  REQUIRE(s.create(redisRecord("long")).ok());
+  // 1100 one-event streams: the index is pruned when the seq passes 1024.
+  for (int i = 1; i <= 1100; ++i) {
+    EventRecord event = redisEvent("e");
+    event.stream_id = "post-" + std::to_string(i);
+    h.store().appendEvents("long", {event});
+  }
+  REQUIRE(s.read("long", 1099, 10).ok());
+  RedisSyncClient redis(server.port());
+  const std::string starts = h.redis().keys().session("long").starts;
+  const long long held = std::stoll(redis.command({"ZCARD", starts}));
+  // Pruned by the batch that crossed seq 1024, down to the 10 newest at its
+  // end; what came after is all there.
+  CHECK(held >= 10);
+  CHECK(held <= 1100 - 1024 + 10);
+  CHECK_FALSE(s.streamStart("long", "post-1").value().has_value());
+  CHECK_FALSE(s.streamStart("long", "post-1000").value().has_value());
+  CHECK(s.streamStart("long", "post-1091").value() == 1090u);
+  CHECK(s.streamStart("long", "post-1100").value() == 1099u);
 }
 
 TEST_CASE("sessions expire after the idle TTL, index entries included", "[keys]") {
