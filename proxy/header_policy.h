@@ -20,6 +20,10 @@ bool isHopByHopHeader(std::string_view name);
 // hop-by-hop too. For several Connection fields, call once per field (or join them with ',').
 std::vector<std::string> connectionOptionNames(std::string_view connection_header_value);
 
+// Whether `name` is one of the options in a Connection header value, parsed as
+// connectionOptionNames does, without building the list. Case-insensitive.
+bool isConnectionOption(std::string_view name, std::string_view connection_header_value);
+
 // False for hop-by-hop fields and for fields named in `connection_options` (as returned by
 // connectionOptionNames). Case-insensitive.
 bool shouldForwardHeader(std::string_view name, const std::vector<std::string>& connection_options);

@@ -51,3 +51,35 @@ TEST_CASE("headers: forwarding drops hop-by-hop fields and those named in Connec
   // Options given by hand in any case still match.
   CHECK_FALSE(shouldForwardHeader("x-mixed", {"X-Mixed"}));
 }
+
+TEST_CASE("headers: names one letter or a suffix away from a hop-by-hop name are end-to-end") {
+  // Same length and first letter as a hop-by-hop name, or a hop-by-hop name as prefix.
+  for (const char* name : {"Te-Foo", "Tx", "Ta", "Trailex", "Upgradx", "Uxgrade", "Connectiox",
+                           "Keep-Alivx", "Kxxp-Alive", "Proxy-Connectiox", "Transfer-Encodinx",
+                           "Proxy-Authenticatx", "Proxy-Authorizatiox", "Keep-Alive-Extra",
+                           "Upgrade-Foo", "Proxy-Connection-X", "Transfer-Encoding2",
+                           "X-Forwarded-Proto", "Content-Encoding", "Cache-Control"}) {
+    CAPTURE(name);
+    CHECK_FALSE(isHopByHopHeader(name));
+  }
+  for (const char* name : {"tE", "Te", "TRAILER", "uPgRaDe", "CONNECTION", "keep-alive",
+                           "PROXY-CONNECTION", "proxy-authenticate", "Proxy-AUTHORIZATION"}) {
+    CAPTURE(name);
+    CHECK(isHopByHopHeader(name));
+  }
+}
+
+TEST_CASE("headers: isConnectionOption parses like connectionOptionNames") {
+  using sidecar::proxy::isConnectionOption;
+  CHECK(isConnectionOption("X-Trace-Hop", "keep-alive, x-trace-hop"));
+  CHECK(isConnectionOption("x-a", " \tUpgrade ,, ,X-A\t, x-b "));
+  CHECK(isConnectionOption("X-B", " \tUpgrade ,, ,X-A\t, x-b "));
+  CHECK(isConnectionOption("upgrade", " \tUpgrade ,, ,X-A\t, x-b "));
+  CHECK_FALSE(isConnectionOption("X-Trace", "keep-alive, x-trace-hop"));
+  CHECK_FALSE(isConnectionOption("X-Trace-Hop-2", "keep-alive, x-trace-hop"));
+  CHECK_FALSE(isConnectionOption("", ",,"));
+  CHECK_FALSE(isConnectionOption("", ""));
+  CHECK_FALSE(isConnectionOption("close", ""));
+  CHECK_FALSE(isConnectionOption("x a", "x a b"));
+  CHECK(isConnectionOption("x a b", "x a b"));
+}
