@@ -2,7 +2,9 @@
 
 #include <strings.h>
 
-#include <vector>
+#include <string_view>
+
+#include <fmt/format.h>
 
 #include "proxy/header_policy.h"
 
@@ -18,16 +20,51 @@ void forEachHeader(const evkeyvalq& headers, Fn fn) {
 
 bool equalsIgnoreCase(const char* a, const char* b) { return strcasecmp(a, b) == 0; }
 
-void copyEndToEnd(const evkeyvalq& from, evkeyvalq& to,
-                  std::initializer_list<const char*> also_skip) {
-  const std::vector<std::string> options = connectionOptionNames(findHeader(from, "Connection"));
+// The first Connection field's value, as evhttp_find_header would find it; null when there is
+// none, the common case. Only names starting with 'c' get a full comparison.
+const char* firstConnectionValue(const evkeyvalq& headers) {
+  for (const evkeyval* kv = headers.tqh_first; kv != nullptr; kv = kv->next.tqe_next) {
+    const char c = kv->key[0];
+    if ((c == 'c' || c == 'C') && equalsIgnoreCase(kv->key, "Connection")) return kv->value;
+  }
+  return nullptr;
+}
+
+// Copies the end-to-end fields of `from` onto `to`, in order, in one walk. `rewrite(name, value)`
+// sees every field first, hop-by-hop or not, and returns true for those the caller replaces.
+template <class Rewrite>
+void copyEndToEnd(const evkeyvalq& from, evkeyvalq& to, Rewrite rewrite) {
+  const char* connection = firstConnectionValue(from);
   forEachHeader(from, [&](const char* name, const char* value) {
-    if (!shouldForwardHeader(name, options)) return;
-    for (const char* skip : also_skip) {
-      if (equalsIgnoreCase(name, skip)) return;
-    }
+    const std::string_view name_view(name);
+    if (rewrite(name_view, value)) return;
+    if (isHopByHopHeader(name_view)) return;
+    if (connection != nullptr && isConnectionOption(name_view, connection)) return;
     evhttp_add_header(&to, name, value);
   });
+}
+
+// Case-insensitive equality with a name of the same length as `name`.
+bool isNamed(std::string_view name, const char* same_length_name) {
+  return strncasecmp(name.data(), same_length_name, name.size()) == 0;
+}
+
+// The request fields forwardRequestHeaders replaces. One switch on the length leaves at most one
+// comparison per field.
+enum class Rewritten { kNone, kHost, kDropped, kForwardedFor, kForwardedProto };
+
+Rewritten rewrittenField(std::string_view name) {
+  switch (name.size()) {
+    case 4: return isNamed(name, "Host") ? Rewritten::kHost : Rewritten::kNone;
+    // Content-Length is recomputed by evhttp for the body it sends; Expect was
+    // already answered by evhttp on the client side.
+    case 6: return isNamed(name, "Expect") ? Rewritten::kDropped : Rewritten::kNone;
+    case 14: return isNamed(name, "Content-Length") ? Rewritten::kDropped : Rewritten::kNone;
+    case 15: return isNamed(name, "X-Forwarded-For") ? Rewritten::kForwardedFor : Rewritten::kNone;
+    case 17:
+      return isNamed(name, "X-Forwarded-Proto") ? Rewritten::kForwardedProto : Rewritten::kNone;
+    default: return Rewritten::kNone;
+  }
 }
 
 }  // namespace
@@ -46,22 +83,43 @@ size_t headerBytes(const evkeyvalq& headers) {
 }
 
 void forwardRequestHeaders(const evkeyvalq& from, evkeyvalq& to, const RequestForwarding& how) {
-  // Content-Length is recomputed by evhttp for the body it sends; Expect was
-  // already answered by evhttp on the client side.
-  copyEndToEnd(from, to, {"Host", "Content-Length", "Expect", "X-Forwarded-For", "X-Forwarded-Proto"});
+  // The first of each, as evhttp_find_header would return it.
+  const char* client_host = nullptr;
+  const char* forwarded_for = nullptr;
+  const char* forwarded_proto = nullptr;
+  const auto keepFirst = [](const char*& slot, const char* value) {
+    if (slot == nullptr) slot = value;
+    return true;
+  };
+  copyEndToEnd(from, to, [&](std::string_view name, const char* value) {
+    switch (rewrittenField(name)) {
+      case Rewritten::kNone: return false;
+      case Rewritten::kDropped: return true;
+      case Rewritten::kHost: return keepFirst(client_host, value);
+      case Rewritten::kForwardedFor: return keepFirst(forwarded_for, value);
+      case Rewritten::kForwardedProto: return keepFirst(forwarded_proto, value);
+    }
+    return true;
+  });
 
-  const std::string_view client_host = findHeader(from, "Host");
-  const std::string host = how.host_override.empty() ? std::string(client_host) : how.host_override;
-  if (!host.empty()) evhttp_add_header(&to, "Host", host.c_str());
+  const char* host = !how.host_override.empty() ? how.host_override.c_str() : client_host;
+  if (host != nullptr && *host != '\0') evhttp_add_header(&to, "Host", host);
 
-  std::string forwarded_for(findHeader(from, "X-Forwarded-For"));
-  if (!how.client_address.empty()) {
-    if (!forwarded_for.empty()) forwarded_for += ", ";
-    forwarded_for += how.client_address;
+  const std::string_view prior = forwarded_for != nullptr ? forwarded_for : "";
+  if (how.client_address.empty()) {
+    if (!prior.empty()) evhttp_add_header(&to, "X-Forwarded-For", forwarded_for);
+  } else if (prior.empty()) {
+    evhttp_add_header(&to, "X-Forwarded-For", how.client_address.c_str());
+  } else {
+    fmt::memory_buffer joined;  // inline storage: no allocation for ordinary chains
+    joined.append(prior);
+    joined.append(std::string_view(", "));
+    joined.append(std::string_view(how.client_address));
+    joined.push_back('\0');
+    evhttp_add_header(&to, "X-Forwarded-For", joined.data());
   }
-  if (!forwarded_for.empty()) evhttp_add_header(&to, "X-Forwarded-For", forwarded_for.c_str());
-  const std::string_view proto = findHeader(from, "X-Forwarded-Proto");
-  evhttp_add_header(&to, "X-Forwarded-Proto", proto.empty() ? "http" : std::string(proto).c_str());
+  const bool has_proto = forwarded_proto != nullptr && *forwarded_proto != '\0';
+  evhttp_add_header(&to, "X-Forwarded-Proto", has_proto ? forwarded_proto : "http");
 }
 
 HeaderList syntheticRequestHeaders(const evkeyvalq& from, const RequestForwarding& how) {
@@ -82,7 +140,7 @@ HeaderList syntheticRequestHeaders(const evkeyvalq& from, const RequestForwardin
 }
 
 void forwardResponseHeaders(const evkeyvalq& from, evkeyvalq& to) {
-  copyEndToEnd(from, to, {});
+  copyEndToEnd(from, to, [](std::string_view, const char*) { return false; });
 }
 
 }  // namespace sidecar::proxy
