@@ -56,7 +56,7 @@ void ListenStream::connect() {
   evhttp_add_header(out, "Mcp-Session-Id", upstream_session_id_.c_str());
   evhttp_add_header(out, "Accept", "text/event-stream");
   req_ = req;
-  if (evhttp_make_request(conn_.get(), req, EVHTTP_REQ_GET, deps_.upstream.path.c_str()) != 0) {
+  if (makeUpstreamRequest(conn_.get(), req, EVHTTP_REQ_GET, deps_.upstream.path.c_str()) != 0) {
     req_ = nullptr;
     deps_.pool.discard(std::move(conn_));
     retryLater();

@@ -1,5 +1,6 @@
 #include "proxy/mcp_listener.h"
 #include "common/timeval.h"
+#include "proxy/tcp_nodelay.h"
 
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -67,6 +68,13 @@ Status McpListener::bind() {
   auto port = bindHttp(*http_, deps_.cfg.listen, &socket_);
   if (!port.ok()) return port.error();
   bound_port_ = port.value();
+  // Accepted sockets inherit TCP_NODELAY from the listening socket, so this
+  // one call covers every client connection. evhttp offers no per-connection
+  // hook that sees the accepted fd (evhttp_set_bevcb runs before evhttp
+  // attaches it), and doing it per request would cost a system call each.
+  if (auto nodelay = setTcpNoDelay(evhttp_bound_socket_get_fd(socket_)); !nodelay.ok()) {
+    deps_.log.warn("listener", "tcp_nodelay_failed", {{"error", nodelay.error().message}});
+  }
   deps_.log.info("listener", "listening",
                  {{"addr", fmt::format("{}:{}", deps_.cfg.listen.host, bound_port_)},
                   {"mcp_path", deps_.cfg.mcp_path},

@@ -82,7 +82,7 @@ void ProxyExchange::forward() {
   if (!resuming_upstream_) stage_ = Stage::kAwaitingHeaders;
   upstream_req_ = up;
   armConnectDeadline();
-  if (evhttp_make_request(upstream_conn_.get(), up, method, uri.c_str()) != 0) {
+  if (makeUpstreamRequest(upstream_conn_.get(), up, method, uri.c_str()) != 0) {
     // libevent may already have run our callbacks on this path; it owns `up`.
     upstream_req_ = nullptr;
     if (resuming_upstream_) {

@@ -40,7 +40,7 @@ void UpstreamCall::start() {
   addDefaultHost(*out, pool_.upstreamConfig());
   if (!body_.empty()) evbuffer_add(evhttp_request_get_output_buffer(req), body_.data(), body_.size());
   req_ = req;
-  if (evhttp_make_request(conn_.get(), req, method_, pool_.upstreamConfig().path.c_str()) != 0) {
+  if (makeUpstreamRequest(conn_.get(), req, method_, pool_.upstreamConfig().path.c_str()) != 0) {
     req_ = nullptr;
     complete(makeError(ErrorCode::kUnavailable, "cannot send to the upstream"), false);
   }

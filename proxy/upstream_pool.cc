@@ -1,6 +1,8 @@
 #include "proxy/upstream_pool.h"
 #include "common/timeval.h"
+#include "proxy/tcp_nodelay.h"
 
+#include <event2/bufferevent.h>
 #include <event2/keyvalq_struct.h>
 
 #include <cstdlib>
@@ -12,6 +14,17 @@ namespace sidecar::proxy {
 void setConnectionTimeout(evhttp_connection* conn, config::Millis timeout) {
   const timeval tv = toTimeval(timeout.count());
   evhttp_connection_set_timeout_tv(conn, &tv);
+}
+
+int makeUpstreamRequest(evhttp_connection* conn, evhttp_request* req, evhttp_cmd_type method,
+                        const char* uri) {
+  bufferevent* bev = evhttp_connection_get_bufferevent(conn);
+  const bool had_socket = bufferevent_getfd(bev) >= 0;
+  const int rc = evhttp_make_request(conn, req, method, uri);
+  if (rc != 0 || had_socket) return rc;
+  // A failure here means the connect already failed; evhttp reports that.
+  if (const evutil_socket_t fd = bufferevent_getfd(bev); fd >= 0) (void)setTcpNoDelay(fd);
+  return rc;
 }
 
 void addDefaultHost(evkeyvalq& headers, const config::UpstreamConfig& cfg) {

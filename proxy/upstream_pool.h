@@ -50,6 +50,12 @@ class UpstreamPool {
 // evhttp's client adds none, and HTTP/1.1 requires it.
 void addDefaultHost(evkeyvalq& headers, const config::UpstreamConfig& cfg);
 
+// evhttp_make_request, and when that opened a new socket (the connection had
+// none: first use, or the last one was closed), TCP_NODELAY on it. evhttp
+// creates the socket inside this call; an established one already has it.
+int makeUpstreamRequest(evhttp_connection* conn, evhttp_request* req, evhttp_cmd_type method,
+                        const char* uri);
+
 // Sets an evhttp connection's read/write timeout from a millisecond value.
 void setConnectionTimeout(evhttp_connection* conn, config::Millis timeout);
 
