@@ -20,26 +20,38 @@ void forEachHeader(const evkeyvalq& headers, Fn fn) {
 
 bool equalsIgnoreCase(const char* a, const char* b) { return strcasecmp(a, b) == 0; }
 
-// The first Connection field's value, as evhttp_find_header would find it; null when there is
-// none, the common case. Only names starting with 'c' get a full comparison.
-const char* firstConnectionValue(const evkeyvalq& headers) {
+// Only names starting with 'c' get a full comparison.
+bool isConnectionField(const char* name) {
+  return (name[0] == 'c' || name[0] == 'C') && equalsIgnoreCase(name, "Connection");
+}
+
+bool hasConnectionField(const evkeyvalq& headers) {
   for (const evkeyval* kv = headers.tqh_first; kv != nullptr; kv = kv->next.tqe_next) {
-    const char c = kv->key[0];
-    if ((c == 'c' || c == 'C') && equalsIgnoreCase(kv->key, "Connection")) return kv->value;
+    if (isConnectionField(kv->key)) return true;
   }
-  return nullptr;
+  return false;
+}
+
+// Whether any Connection field names `name`: RFC 9110 7.6.1 applies every
+// one of them, not only the first.
+bool namedByConnection(const evkeyvalq& headers, std::string_view name) {
+  for (const evkeyval* kv = headers.tqh_first; kv != nullptr; kv = kv->next.tqe_next) {
+    if (isConnectionField(kv->key) && isConnectionOption(name, kv->value)) return true;
+  }
+  return false;
 }
 
 // Copies the end-to-end fields of `from` onto `to`, in order, in one walk. `rewrite(name, value)`
 // sees every field first, hop-by-hop or not, and returns true for those the caller replaces.
 template <class Rewrite>
 void copyEndToEnd(const evkeyvalq& from, evkeyvalq& to, Rewrite rewrite) {
-  const char* connection = firstConnectionValue(from);
+  // Most messages have no Connection field: then no name is checked against one.
+  const bool has_connection = hasConnectionField(from);
   forEachHeader(from, [&](const char* name, const char* value) {
     const std::string_view name_view(name);
     if (rewrite(name_view, value)) return;
     if (isHopByHopHeader(name_view)) return;
-    if (connection != nullptr && isConnectionOption(name_view, connection)) return;
+    if (has_connection && namedByConnection(from, name_view)) return;
     evhttp_add_header(&to, name, value);
   });
 }

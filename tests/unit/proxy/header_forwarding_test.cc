@@ -61,11 +61,22 @@ HeaderList forwardResponse(const HeaderList& in) {
   return to.list();
 }
 
+// The options of every Connection field (RFC 9110 7.6.1). The code the one-walk version
+// replaced read only the first field; the reference keeps its shape otherwise.
+std::vector<std::string> allConnectionOptions(const HeaderList& in) {
+  std::vector<std::string> options;
+  for (const auto& [name, value] : in) {
+    if (strcasecmp(name.c_str(), "Connection") != 0) continue;
+    for (auto& option : connectionOptionNames(value)) options.push_back(std::move(option));
+  }
+  return options;
+}
+
 // The straightforward forwarding (option list, lookups, string concatenation) that the
 // one-walk version replaced; the two must agree on every input.
 HeaderList referenceRequest(const HeaderList& in, const RequestForwarding& how) {
   Headers from(in);
-  const auto options = connectionOptionNames(findHeader(from.q, "Connection"));
+  const auto options = allConnectionOptions(in);
   HeaderList out;
   for (const auto& [name, value] : in) {
     if (!shouldForwardHeader(name, options)) continue;
@@ -91,8 +102,7 @@ HeaderList referenceRequest(const HeaderList& in, const RequestForwarding& how) 
 }
 
 HeaderList referenceResponse(const HeaderList& in) {
-  Headers from(in);
-  const auto options = connectionOptionNames(findHeader(from.q, "Connection"));
+  const auto options = allConnectionOptions(in);
   HeaderList out;
   for (const auto& [name, value] : in) {
     if (shouldForwardHeader(name, options)) out.emplace_back(name, value);
@@ -141,6 +151,12 @@ TEST_CASE("forwarding: a Connection header's options go, in any case, wherever t
   request.insert(request.end(), {{"X-Forwarded-For", "10.0.0.9"}, {"X-Forwarded-Proto", "http"}});
   CHECK(forwardRequest(in, kFrom1234) == request);
   CHECK(forwardResponse(in) == kept);
+}
+
+TEST_CASE("forwarding: every Connection field's options go, not only the first's") {
+  const HeaderList in = {{"Connection", "keep-alive"}, {"X-Custom", "1"},
+                         {"connection", "X-Custom"},  {"X-Kept", "2"}};
+  CHECK(forwardResponse(in) == HeaderList{{"X-Kept", "2"}});
 }
 
 TEST_CASE("forwarding: Connection naming a rewritten field does not stop the rewrite") {
