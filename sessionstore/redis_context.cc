@@ -2,10 +2,65 @@
 
 #include <cstdlib>
 
-#include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 
 namespace sidecar::sessionstore {
+namespace {
+
+// hiredis' own libevent adapter (adapters/libevent.h) with one change: the
+// read event is persistent. The adapter's is not, so libevent drops it from
+// epoll before every reply's callback and hiredis adds it back inside it —
+// an epoll_ctl per reply even with the epoll changelist (libevent re-arms
+// a delete-then-add, because the fd may have been reused). Persistent, it
+// stays registered, and hiredis' addRead on it is a no-op.
+struct LoopEvents {
+  redisAsyncContext* ac;
+  event* read;
+  event* write;
+};
+
+void onReadable(evutil_socket_t, short, void* arg) noexcept {
+  redisAsyncHandleRead(static_cast<LoopEvents*>(arg)->ac);
+}
+void onWritable(evutil_socket_t, short, void* arg) noexcept {
+  redisAsyncHandleWrite(static_cast<LoopEvents*>(arg)->ac);
+}
+void addRead(void* events) { event_add(static_cast<LoopEvents*>(events)->read, nullptr); }
+void delRead(void* events) { event_del(static_cast<LoopEvents*>(events)->read); }
+void addWrite(void* events) { event_add(static_cast<LoopEvents*>(events)->write, nullptr); }
+void delWrite(void* events) { event_del(static_cast<LoopEvents*>(events)->write); }
+void cleanup(void* events) {
+  auto* e = static_cast<LoopEvents*>(events);
+  event_free(e->read);
+  event_free(e->write);
+  delete e;
+}
+
+void attachToLoop(redisAsyncContext* ac, event_base& base) {
+  // Owned by the context from here on: hiredis calls cleanup() when it frees it.
+  auto* e = new LoopEvents{ac, nullptr, nullptr};
+  e->read = event_new(&base, ac->c.fd, EV_READ | EV_PERSIST, &onReadable, e);
+  e->write = event_new(&base, ac->c.fd, EV_WRITE, &onWritable, e);
+  if (e->read == nullptr || e->write == nullptr) std::abort();  // out of memory
+  ac->ev.addRead = &addRead;
+  ac->ev.delRead = &delRead;
+  ac->ev.addWrite = &addWrite;
+  ac->ev.delWrite = &delWrite;
+  ac->ev.cleanup = &cleanup;
+  ac->ev.data = e;
+  // As the adapter does: read for replies, write to learn that the connect completed.
+  event_add(e->read, nullptr);
+  event_add(e->write, nullptr);
+}
+
+}  // namespace
+
+RedisContext::RedisContext(event_base& base, std::function<void(std::string_view reason)> on_lost)
+    : base_(base),
+      on_lost_(std::move(on_lost)),
+      flush_event_(event_new(&base, -1, 0, &RedisContext::onFlush, this)) {
+  if (!flush_event_) std::abort();  // out of memory at start-up: nothing sensible to do
+}
 
 void RedisContext::Free::operator()(redisAsyncContext* ac) const noexcept { redisAsyncFree(ac); }
 
@@ -24,7 +79,7 @@ bool RedisContext::open(const std::string& host, uint16_t port, std::string& rea
     return false;
   }
   raw->data = this;
-  if (redisLibeventAttach(raw, &base_) != REDIS_OK) std::abort();  // only fails if attached twice
+  attachToLoop(raw, base_);
   redisAsyncSetConnectCallback(raw, &RedisContext::onConnectCb);
   redisAsyncSetDisconnectCallback(raw, &RedisContext::onDisconnectCb);
   ac_ = std::move(context);
@@ -46,8 +101,30 @@ bool RedisContext::command(const RedisArgv& argv, RedisReplyFn* fn, void* privda
     ptrs.push_back(arg.data());
     lens.push_back(arg.size());
   }
-  return redisAsyncCommandArgv(ac_.get(), fn, privdata, static_cast<int>(argv.size()),
-                               ptrs.data(), lens.data()) == REDIS_OK;
+  if (redisAsyncCommandArgv(ac_.get(), fn, privdata, static_cast<int>(argv.size()), ptrs.data(),
+                            lens.data()) != REDIS_OK) {
+    return false;
+  }
+  if (!flush_pending_) {
+    flush_pending_ = true;
+    event_active(flush_event_.get(), EV_WRITE, 1);
+  }
+  return true;
+}
+
+void RedisContext::onFlush(evutil_socket_t, short, void* arg) noexcept {
+  static_cast<RedisContext*>(arg)->flush();
+}
+
+void RedisContext::flush() {
+  flush_pending_ = false;
+  // Until connected, hiredis' write event completes the connect; while
+  // closing, nothing more is written.
+  constexpr int kNotWritable = REDIS_DISCONNECTING | REDIS_FREEING;
+  if (!ac_ || (ac_->c.flags & REDIS_CONNECTED) == 0 || (ac_->c.flags & kNotWritable) != 0) return;
+  // On a write error hiredis disconnects, which reports through onEnded as
+  // when its own write event fails.
+  redisAsyncHandleWrite(ac_.get());
 }
 
 void RedisContext::onConnectCb(const redisAsyncContext* ac, int status) noexcept {

@@ -19,6 +19,8 @@
 
 #include <event2/event.h>
 
+#include "common/c_handles.h"
+
 struct redisAsyncContext;
 
 namespace sidecar::sessionstore {
@@ -29,8 +31,7 @@ using RedisReplyFn = void(redisAsyncContext*, void*, void*);
 
 class RedisContext {
  public:
-  RedisContext(event_base& base, std::function<void(std::string_view reason)> on_lost)
-      : base_(base), on_lost_(std::move(on_lost)) {}
+  RedisContext(event_base& base, std::function<void(std::string_view reason)> on_lost);
   ~RedisContext() { close(); }
   RedisContext(const RedisContext&) = delete;
   RedisContext& operator=(const RedisContext&) = delete;
@@ -45,7 +46,8 @@ class RedisContext {
   redisAsyncContext* get() const noexcept { return ac_.get(); }
 
   // Queues one command (binary-safe); false when the context is closing and
-  // `fn` will not be called.
+  // `fn` will not be called. Once connected, the commands queued during one
+  // pass of the loop are written together at its end (see flush()).
   bool command(const RedisArgv& argv, RedisReplyFn* fn, void* privdata);
 
  private:
@@ -53,6 +55,15 @@ class RedisContext {
     void operator()(redisAsyncContext* ac) const noexcept;
   };
 
+  // hiredis' libevent adapter writes only when the socket reports writable:
+  // per command an epoll_ctl to watch for it, a loop turn, and one to stop —
+  // 4-5 system calls where one write() will do. So the commands of a pass
+  // are written at its end (an event_active, run in the same pass after
+  // the callbacks that queued them); the adapter's ADD and DEL of the write
+  // event then cancel out in libevent's epoll changelist. A write that does
+  // not finish leaves the write event armed, as hiredis always does.
+  static void onFlush(evutil_socket_t, short, void* arg) noexcept;
+  void flush();
   static void onConnectCb(const redisAsyncContext* ac, int status) noexcept;
   static void onDisconnectCb(const redisAsyncContext* ac, int status) noexcept;
   // hiredis frees `ac` once the current callback returns.
@@ -60,6 +71,9 @@ class RedisContext {
 
   event_base& base_;
   std::function<void(std::string_view)> on_lost_;
+  EventPtr flush_event_;
+  bool flush_pending_ = false;
+  // Last: its disconnect callback may run while it is freed.
   std::unique_ptr<redisAsyncContext, Free> ac_;
 };
 
