@@ -5,12 +5,13 @@
 // stream's first event, which a resumption needs (the stream's requests).
 // The Redis store keeps the same index in a ZSET (redis_lua.cc, append).
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace sidecar::sessionstore {
 
@@ -26,7 +27,12 @@ class StreamStarts {
 
  private:
   std::unordered_map<std::string, uint64_t> starts_;
-  std::deque<std::pair<uint64_t, std::string>> by_age_;  // (seq before, id), ascending
+  // (seq before, the id inside starts_' node: stable across rehashes),
+  // ascending; entries before head_ are forgotten. A vector, not a deque:
+  // every session has one of these, and libstdc++'s empty deque already
+  // allocates about 600 bytes.
+  std::vector<std::pair<uint64_t, const std::string*>> by_age_;
+  size_t head_ = 0;
 };
 
 }  // namespace sidecar::sessionstore

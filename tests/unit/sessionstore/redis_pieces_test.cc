@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -307,4 +308,15 @@ TEST_CASE("stream starts: a stream starts at its stream seq 1, and is forgotten 
   CHECK(starts.find("post-2") == 4u);
   starts.forgetBefore(6);
   CHECK(starts.size() == 0);
+
+  // Many streams, forgotten in steps (the bookkeeping compacts past 64).
+  // s-i's first event is seq 101 + i.
+  for (uint64_t i = 0; i < 500; ++i) starts.note("s-" + std::to_string(i), 1, 100 + i);
+  for (uint64_t first_held = 150; first_held <= 650; first_held += 50) {
+    starts.forgetBefore(first_held);
+    const uint64_t forgotten = std::min<uint64_t>(first_held - 101, 500);
+    CHECK(starts.size() == 500 - forgotten);
+    if (forgotten > 0) CHECK_FALSE(starts.find("s-" + std::to_string(forgotten - 1)).has_value());
+    if (forgotten < 500) CHECK(starts.find("s-" + std::to_string(forgotten)) == 100 + forgotten);
+  }
 }
