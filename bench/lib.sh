@@ -71,12 +71,17 @@ children_of() {  # PIDs whose parent is $1 (read from /proc, no procps needed)
 }
 
 # sets FREE_PORT: a loopback port nobody listens on, not handed out before,
-# drawn from 20000 .. 20000+FREE_PORT_SPAN (a caller that must stay below the
-# ephemeral range narrows the span).
+# drawn from 20000 up to the kernel's ephemeral range (FREE_PORT_SPAN narrows
+# it further). Never inside that range: after a run with thousands of
+# connections its ports are taken by sockets still closing, and a listener's
+# bind then fails with "Address already in use" although nothing listens.
 free_port() {
-  local i p
+  local i p span ephemeral_low
+  ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  span=$((ephemeral_low > 21000 ? ephemeral_low - 20000 : 1000))
+  ((${FREE_PORT_SPAN:-$span} < span)) && span=$FREE_PORT_SPAN
   for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % ${FREE_PORT_SPAN:-40000}))
+    p=$((20000 + RANDOM % span))
     [[ $USED_PORTS == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       USED_PORTS+="$p "
