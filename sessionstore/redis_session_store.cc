@@ -44,6 +44,7 @@ RedisSessionStore::RedisSessionStore(event_base& base, const Clock& clock, Logge
       writer_id_(randomWriterId()),
       loop_thread_(std::this_thread::get_id()),
       vouch_max_age_(std::min<config::Millis>(store.cache.ttl, config::Millis(ttl_ms_ / 2))),
+      vouching_(store.cache.enabled && store.cache.max_entries > 0),
       illegal_transitions_total_(metrics.counter("sidecar_store_illegal_transitions_total",
                                                  "Session state transitions refused as illegal")),
       reply_errors_total_(metrics.counter("sidecar_redis_command_errors_total",
@@ -284,6 +285,7 @@ void RedisSessionStore::fetchRecord(const std::string& id,
 CallHandle RedisSessionStore::lookupForRequest(const std::string& id,
                                                Callback<std::optional<SessionRecord>> done) {
   assertLoopThread();
+  if (!vouching_) return getSession(id, std::move(done));
   startClosedFeed();
   if (!cache_.vouched(id, closed_feed_epoch_, vouch_max_age_)) return getSession(id, std::move(done));
   // No read: this node's own writes keep the record current, and a close

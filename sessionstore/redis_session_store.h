@@ -151,6 +151,7 @@ class RedisSessionStore final : public SessionStore {
   std::string writer_id_;
   std::thread::id loop_thread_;
   config::Millis vouch_max_age_;
+  bool vouching_;  // store.cache on: lookups may answer without a read
   bool closed_feed_started_ = false;
   // Nonzero while the closed-session feed is up: a fresh number for every
   // confirmation of its subscription, so vouches from before a loss never count.

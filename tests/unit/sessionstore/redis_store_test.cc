@@ -184,6 +184,22 @@ TEST_CASE("requests are admitted from records this node's writes vouched for, wi
   }
 }
 
+TEST_CASE("with the cache off, every lookup reads Redis and no feed is subscribed",
+          "[cache][vouch]") {
+  RedisServer server;
+  RedisHarnessConfig cfg = onPort(server.port());
+  cfg.store.cache.enabled = false;
+  RedisStoreHarness h(cfg);
+  REQUIRE(h.ready());
+  RedisSyncClient redis(server.port());
+  activeSessionWrittenBy(h, "v-3");
+  REQUIRE(redis.command({"HSET", h.redis().keys().session("v-3").meta, "fingerprint", "new"}) ==
+          "0");
+  CHECK(lookedUpFingerprint(h, "v-3") == "new");
+  CHECK(h.redis().pubsub().channelCount() == 0);
+  CHECK(h.counter("sidecar_store_vouched_lookups_total") == 0);
+}
+
 TEST_CASE("a vouch lasts min(store.cache.ttl, idle TTL / 2)", "[cache][vouch]") {
   RedisServer server;
   RedisHarnessConfig cfg = onPort(server.port());
