@@ -101,7 +101,10 @@ std::pair<CallHandle, SessionStore::Callback<T>> RedisSessionStore::guard(Callba
 
 std::vector<std::string> RedisSessionStore::sessionKeys(const std::string& id,
                                                         bool writing) const {
-  SessionKeys keys = keys_.session(id);
+  return keyList(keys_.session(id), writing);
+}
+
+std::vector<std::string> RedisSessionStore::keyList(SessionKeys keys, bool writing) const {
   std::vector<std::string> out{std::move(keys.meta), std::move(keys.events)};
   if (writing) {
     out.push_back(std::move(keys.starts));
@@ -409,18 +412,16 @@ void RedisSessionStore::appendSessionlessEvents(std::vector<EventRecord> events)
 void RedisSessionStore::sendBatch(const std::string& log, const OutboxBatch& batch,
                                   RedisEventOutbox::BatchDone done) {
   const bool sessionless = log.empty();
-  std::vector<std::string> keys;
-  if (sessionless) {
-    keys = {keys_.sessionless().meta, keys_.sessionless().events};
-  } else {
-    keys = sessionKeys(log, true);
-  }
+  // One hash tag (a SHA-256) per batch: the keys and the wake channel share it.
+  SessionKeys session = sessionless ? keys_.sessionless() : keys_.session(log);
+  std::string wake = std::move(session.wake);  // "" for the sessionless log
+  std::vector<std::string> keys = keyList(std::move(session), !sessionless);
   std::vector<std::string> args = commonArgs(log);
   args.reserve(7 + 7 * batch.events.size());
   args.push_back(maxlen_);
   args.push_back(writer_id_);
   args.push_back(std::to_string(batch.number));
-  args.push_back(sessionless ? std::string() : keys_.session(log).wake);
+  args.push_back(std::move(wake));
   for (const auto& event : batch.events) encodeEventArgs(event, args);
   scripts_.run(ScriptId::kAppend, std::move(keys), std::move(args),
                [this, log, epoch = closed_feed_epoch_, done = std::move(done)](Result<RedisReply> r) {

@@ -134,8 +134,9 @@ class RedisSessionStore final : public SessionStore {
   // confirmation.
   void startClosedFeed();
   void onConnectionState(bool ready);
-  // meta, events; for scripts that write, also streams and the index.
+  // meta, events; for scripts that write, also starts and the index.
   std::vector<std::string> sessionKeys(const std::string& id, bool writing) const;
+  std::vector<std::string> keyList(SessionKeys keys, bool writing) const;
   std::vector<std::string> commonArgs(const std::string& id) const;
   // An error reply as an Error: NOTFOUND and CONFLICT are outcomes, anything
   // else is counted as a Redis failure.
