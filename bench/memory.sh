@@ -15,7 +15,9 @@
 #      bench_upstream --get-streams); VmRSS.
 #   3. two sidecars on one Redis, each with its own bench_upstream: the first
 #      request for a session created on A, sent to B (rehydration), vs the same
-#      request repeated on B, vs a direct initialize to B's upstream.
+#      request repeated on B, vs a direct initialize to B's upstream; and the
+#      overhead as node B measures it (rehydration_done: duration minus the
+#      upstream's initialize), free of this client's own noise.
 # The client is bench/memory_client.js (node, no npm packages). Every process
 # it starts is stopped by PID on exit (bench/lib.sh). Exit status 1 if a phase
 # failed to run (not for a GAP).
@@ -92,7 +94,7 @@ start_sidecar() {  # start_sidecar NAME UP_PORT memory|redis: sets SC_PID SC_POR
   free_port; SC_PORT=$FREE_PORT
   free_port; admin=$FREE_PORT
   start_bg "$name" "$SIDECAR" --set "listen=127.0.0.1:$SC_PORT" --set "admin.listen=127.0.0.1:$admin" \
-    --set "upstream.url=http://127.0.0.1:$up/mcp" --set log.level=warn "${flags[@]}"
+    --set "upstream.url=http://127.0.0.1:$up/mcp" --set "log.level=${SC_LOG_LEVEL:-warn}" "${flags[@]}"
   SC_PID=$LAST_PID
   wait_port "$SC_PORT" "$SC_PID" 5 || { log "mcp-sidecar ($name) did not start"; cat "$TMP/$name.log" >&2; exit 1; }
 }
@@ -230,7 +232,8 @@ part_rehydrate() {
   local sc_a=$SC_PID port_a=$SC_PORT
   start_upstream upstream-b
   local up_b=$UP_PID up_b_port=$UP_PORT
-  start_sidecar sidecar-b "$UP_PORT" redis
+  # info: its rehydration_done lines carry each rehydration's own timings
+  SC_LOG_LEVEL=info start_sidecar sidecar-b "$UP_PORT" redis
   local sc_b=$SC_PID port_b=$SC_PORT out
   if ! out=$(node "$CLIENT" rehydrate "http://127.0.0.1:$port_a/mcp" "http://127.0.0.1:$port_b/mcp" \
              "http://127.0.0.1:$up_b_port/mcp" "$ROUNDS"); then
@@ -255,6 +258,21 @@ part_rehydrate() {
   row "rehydration overhead p50 (first - mapped - init)" "$o50 us" "<= 1000 us" "$(verdict "$o50" 1000)"
   row "rehydration overhead p99" "$o99 us" "<= 1000 us" "$(verdict "$o99" 1000)"
   row "  noise floor of this client: mapped p99 - p50" "$((m99 - m50)) us" "-" "-"
+  # The same overhead measured inside node B, free of this client's noise:
+  # each rehydration's duration minus the time its upstream took to answer
+  # the initialize (rehydration_done's duration_us and initialize_us).
+  local inside n i50 i99
+  inside=$(sed -n 's/.*event=rehydration_done .*duration_us=\([0-9]*\) upstream_us=[0-9]* initialize_us=\([0-9]*\).*/\1 \2/p' \
+             "$TMP/sidecar-b.log" | awk '{ print $1 - $2 }' | sort -n)
+  n=$(printf '%s\n' "$inside" | grep -c . || true)
+  if ((n > 0)); then
+    i50=$(printf '%s\n' "$inside" | awk -v n="$n" 'NR == int((n - 1) * 0.50) + 1')
+    i99=$(printf '%s\n' "$inside" | awk -v n="$n" 'NR == int((n - 1) * 0.99) + 1')
+    row "rehydration overhead inside node B, p50 ($n rehydrations)" "$i50 us" "<= 1000 us" "$(verdict "$i50" 1000)"
+    row "rehydration overhead inside node B, p99" "$i99 us" "<= 1000 us" "$(verdict "$i99" 1000)"
+  else
+    log "no rehydration_done lines in sidecar-b.log"; STATUS=1
+  fi
   stop_and_forget "$sc_b" "$up_b" "$sc_a" "$up_a"
 }
 

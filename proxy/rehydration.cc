@@ -46,6 +46,7 @@ void Rehydration::start() {
   deadline_.reset(evtimer_new(&deps_.base, &Rehydration::onDeadlineCb, this));
   const timeval tv = toTimeval(deps_.timeout.count());
   evtimer_add(deadline_.get(), &tv);
+  started_us_ = deps_.clock.monotonicUs();
   deps_.log.info(ctx_, "rehydration_started", {{"session", record_.id}});
 
   const std::string id = syntheticId("initialize");
@@ -58,6 +59,7 @@ void Rehydration::start() {
 }
 
 void Rehydration::onInitializeAnswered(Result<UpstreamReply> reply) {
+  initialize_us_ = upstream_us_;  // the first upstream call
   if (!reply.ok()) return fail(reply.error());
   const UpstreamReply& r = reply.value();
   if (r.status < 200 || r.status >= 300) {
@@ -158,9 +160,14 @@ void Rehydration::send(const std::string& body, std::string expect_id, bool with
     headers.emplace_back("Mcp-Session-Id", upstream_session_id_);
     headers.emplace_back("MCP-Protocol-Version", record_.protocol_version);
   }
+  auto timed = [this, sent_us = deps_.clock.monotonicUs(),
+                done = std::move(done)](Result<UpstreamReply> reply) {
+    upstream_us_ += deps_.clock.monotonicUs() - sent_us;
+    done(std::move(reply));
+  };
   call_ = std::make_unique<UpstreamCall>(deps_.pool, deps_.deferred, EVHTTP_REQ_POST,
                                          std::move(headers), body, std::move(expect_id),
-                                         std::move(done));
+                                         std::move(timed));
   call_->start();
 }
 
@@ -181,8 +188,15 @@ void Rehydration::succeed() {
   if (finished_) return;
   finished_ = true;
   deadline_.reset();
+  // duration - initialize is what the sidecar adds to the upstream's own
+  // initialize (docs/performance.md, rehydration target).
+  const int64_t duration_us = deps_.clock.monotonicUs() - started_us_;
   deps_.log.info(ctx_, "rehydration_done",
-                 {{"session", record_.id}, {"replayed", replays_.size()}});
+                 {{"session", record_.id},
+                  {"replayed", replays_.size()},
+                  {"duration_us", duration_us},
+                  {"upstream_us", upstream_us_},
+                  {"initialize_us", initialize_us_}});
   done_(upstream_session_id_);
 }
 

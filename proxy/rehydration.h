@@ -90,6 +90,11 @@ class Rehydration {
   size_t next_replay_ = 0;
   bool log_loaded_ = false;      // the replay list is complete
   bool handshake_done_ = false;  // initialize (and initialized) answered
+  // For rehydration_done: the whole rehydration, the time spent waiting on
+  // the upstream (its calls run one after another), and of that its initialize.
+  int64_t started_us_ = 0;
+  int64_t upstream_us_ = 0;
+  int64_t initialize_us_ = 0;
   uint64_t stream_seq_ = 0;
   int steps_ = 0;
   bool finished_ = false;

@@ -151,6 +151,14 @@ test("20 concurrent first requests on a fresh node: one rehydration, all succeed
   });
   assert.equal(await metric(fresh, 'sidecar_rehydrations_total\\{result="ok"\\}'), 1);
   assert.equal(await metric(fresh, "sidecar_rehydration_waiters_total"), 19);
+  // rehydration_done reports its time and the upstream's share of it.
+  const done = /event=rehydration_done .*duration_us=(\d+) upstream_us=(\d+) initialize_us=(\d+)/
+    .exec(group.log(fresh.sidecar.proc));
+  assert.ok(done, "rehydration_done logged with its timings");
+  const [duration, upstream, initialize] = done.slice(1).map(Number);
+  assert.ok(initialize > 0 && initialize <= upstream && upstream <= duration,
+            `0 < initialize ${initialize} <= upstream ${upstream} <= duration ${duration}`);
+  assert.ok(duration < 5_000_000, `duration ${duration} us`);
   await client.close();
 }));
 
